@@ -1,0 +1,1 @@
+"""Parsers: raw records to normalised :class:`~garrison.events.Event` objects."""

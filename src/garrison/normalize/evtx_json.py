@@ -1,0 +1,42 @@
+"""Windows events exported as JSON lines or documents.
+
+Accepts the ``{"Event": {"System": {...}, "EventData": {...}}}`` records written by
+``evtx_dump -o jsonl``, python-evtx with xmltodict, or PowerShell (``[xml]$e.ToXml()`` piped to
+``ConvertTo-Json``), and Winlogbeat's ``{"winlog": {...}}`` documents. The mapping is shared with
+the binary EVTX parser (:mod:`garrison.normalize.windows`), so both yield the same fields.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar
+
+from garrison.normalize.base import ParseContext
+from garrison.normalize.jsonobject import ObjectParser
+from garrison.normalize.windows import DATASET, normalise, recognise
+
+__all__ = ["DATASET", "EvtxJsonParser", "normalise", "recognise"]
+
+
+class EvtxJsonParser(ObjectParser):
+    """Parser of Windows events in JSON (dataset ``windows.evtx``)."""
+
+    name = "evtx-json"
+    description = "Windows events as JSON (evtx_dump, PowerShell, Winlogbeat)"
+    dataset = DATASET
+    label = "a Windows event"
+    markers: ClassVar[re.Pattern[str] | None] = re.compile(r'"EventID"\s*:|"winlog"\s*:\s*\{')
+
+    def accepts(self, obj: dict[str, Any]) -> bool:
+        """Whether the object is a Windows event."""
+        return recognise(obj)
+
+    def convert(
+        self, obj: dict[str, Any], ctx: ParseContext
+    ) -> tuple[datetime | None, dict[str, Any], str] | None:
+        """Normalise a Windows event object."""
+        if not recognise(obj):
+            return None
+        timestamp, fields = normalise(obj)
+        return timestamp, fields, DATASET

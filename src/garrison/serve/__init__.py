@@ -1,0 +1,1 @@
+"""``garrison serve``: the HTTP API and the syslog listeners in one process."""

@@ -1,0 +1,113 @@
+"""The HTTP application: health, metrics-free ingest endpoint (the console arrives later)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Header, Query, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from garrison import __version__
+from garrison.core.errors import AuthError, GarrisonError, InputError, RequestTooLargeError
+from garrison.normalize import registry
+from garrison.platform import Platform
+from garrison.serve.receiver import receive
+
+#: Error class -> HTTP status, in one place.
+#: Subclasses come before their bases: the first match wins.
+STATUS: dict[type[GarrisonError], int] = {
+    RequestTooLargeError: 413,
+    AuthError: 401,
+    InputError: 400,
+}
+
+
+def _status(exc: GarrisonError) -> int:
+    for cls, status in STATUS.items():
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def create_app(platform: Platform) -> FastAPI:
+    """Build the FastAPI application around a platform."""
+    app = FastAPI(
+        title="Garrison",
+        version=__version__,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+
+    @app.exception_handler(GarrisonError)
+    async def _garrison_error(_request: Request, exc: GarrisonError) -> JSONResponse:
+        body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
+        if exc.hint:
+            body["error"]["hint"] = exc.hint
+        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
+        return JSONResponse(body, status_code=_status(exc), headers=headers)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, str]:
+        """Liveness: the process answers and the database is reachable."""
+        platform.store.count()
+        return {"status": "ok", "version": __version__}
+
+    @app.post("/api/v1/ingest", tags=["events"])
+    async def ingest(
+        request: Request,
+        authorization: Annotated[str | None, Header()] = None,
+        format: Annotated[
+            str | None, Query(description="Parser; default: the source's, else detect")
+        ] = None,
+    ) -> dict[str, Any]:
+        """Push a batch of records (NDJSON or any line format), one per line.
+
+        Authenticate with ``Authorization: Bearer <source token>`` (``garrison sources add``).
+        Re-sending the same body stores nothing twice.
+        """
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        source = platform.sources.authenticate(token) if token else None
+        if source is None:
+            raise AuthError(
+                "missing or invalid source token",
+                hint="create one with 'garrison sources add NAME'",
+            )
+        chosen = format or source.default_format
+        if chosen is not None and chosen not in registry.names():
+            raise InputError(f"unknown format {chosen!r}", hint="see GET /api/v1/formats")
+        limit = platform.settings.max_request_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise RequestTooLargeError(f"request body exceeds {limit} bytes")
+        body = bytearray()
+        async for chunk in request.stream():
+            body.extend(chunk)
+            if len(body) > limit:
+                raise RequestTooLargeError(f"request body exceeds {limit} bytes")
+        records = [line for line in bytes(body).split(b"\n") if line.strip()]
+        options = platform.ingest_options(format=chosen)
+        extra = {"host.name": source.host_name} if source.host_name else None
+        summary = await run_in_threadpool(
+            receive,
+            records,
+            origin=f"http:{source.name}",
+            sink=platform.store,
+            options=options,
+            clock=platform.clock,
+            idempotent=True,
+            extra=extra,
+        )
+        result: dict[str, Any] = summary.to_dict()
+        result.pop("errors", None)
+        return result
+
+    @app.get("/api/v1/formats", tags=["events"])
+    def formats() -> list[dict[str, str]]:
+        """The log formats Garrison parses."""
+        return [
+            {"name": n, "description": registry.create(n).description} for n in registry.names()
+        ]
+
+    return app

@@ -1,0 +1,55 @@
+"""Runs the HTTP server and the syslog listeners in one asyncio loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+import uvicorn
+
+from garrison.platform import Platform
+from garrison.serve.app import create_app
+from garrison.serve.receiver import receive
+from garrison.serve.syslog import Collector, start_listeners
+
+log = logging.getLogger(__name__)
+
+
+async def serve(
+    platform: Platform, *, host: str, port: int, syslog_host: str, syslog_port: int | None
+) -> None:
+    """Serve until interrupted (SIGINT/SIGTERM handled by uvicorn)."""
+    options = platform.ingest_options(format="syslog")
+
+    def deliver(records: list[bytes], origin: str) -> None:
+        receive(
+            records,
+            origin=origin,
+            sink=platform.store,
+            options=options,
+            clock=platform.clock,
+            idempotent=False,
+        )
+
+    collector = Collector(deliver)
+    flusher: asyncio.Task[None] | None = None
+    transport = server = None
+    if syslog_port is not None:
+        transport, server = await start_listeners(syslog_host, syslog_port, collector)
+        flusher = asyncio.create_task(collector.run())
+        log.info("syslog listening on %s:%d (udp+tcp)", syslog_host, syslog_port)
+    config = uvicorn.Config(
+        create_app(platform), host=host, port=port, log_level="info", server_header=False
+    )
+    try:
+        await uvicorn.Server(config).serve()
+    finally:
+        if transport is not None:
+            transport.close()
+        if server is not None:
+            server.close()
+        if flusher is not None:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher

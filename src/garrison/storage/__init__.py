@@ -1,0 +1,1 @@
+"""Persistence: the event store, checkpoints, integrity chain, retention."""

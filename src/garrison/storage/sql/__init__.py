@@ -1,0 +1,1 @@
+"""SQL storage on SQLAlchemy 2: SQLite (default) and PostgreSQL."""

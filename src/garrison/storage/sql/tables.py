@@ -1,0 +1,95 @@
+"""Table definitions (SQLAlchemy Core).
+
+Times are stored as integer microseconds since the UNIX epoch (UTC) on every backend: range
+scans on integers are fast everywhere and no driver converts them differently. Event fields are
+stored as the exact JSON text that was hashed, so integrity checks re-hash what is stored.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Column("dataset", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(32)),
+    sa.Column("category", sa.String(64)),
+    sa.Column("action", sa.String(128)),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("source_ip", sa.String(64)),
+    sa.Column("destination_ip", sa.String(64)),
+    sa.Column("user_name", sa.String(256)),
+    sa.Column("host_name", sa.String(256)),
+    sa.Column("batch_seq", sa.BigInteger, nullable=False),
+    sa.Column("fields", sa.Text, nullable=False),
+    sa.Column("original", sa.Text, nullable=False),
+    sa.Index("ix_events_ts", "ts"),
+    sa.Index("ix_events_source_ip_ts", "source_ip", "ts"),
+    sa.Index("ix_events_user_name_ts", "user_name", "ts"),
+    sa.Index("ix_events_host_name_ts", "host_name", "ts"),
+    sa.Index("ix_events_batch_seq", "batch_seq"),
+)
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("source", sa.String(1024), nullable=False),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("min_ts", sa.BigInteger),
+    sa.Column("max_ts", sa.BigInteger),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Column("archive", sa.String(1024)),
+    sa.Index("ix_batches_max_ts", "max_ts"),
+)
+
+chain_head = sa.Table(
+    "chain_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
+
+checkpoints = sa.Table(
+    "checkpoints",
+    metadata,
+    sa.Column("key", sa.String(1024), primary_key=True),
+    sa.Column("stream", sa.String(32), nullable=False),
+    sa.Column("device", sa.BigInteger, nullable=False),
+    sa.Column("inode", sa.BigInteger, nullable=False),
+    sa.Column("offset", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+archives = sa.Table(
+    "archives",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("path", sa.String(1024), nullable=False, unique=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("event_count", sa.Integer, nullable=False),
+    sa.Column("batch_count", sa.Integer, nullable=False),
+    sa.Column("min_ts", sa.BigInteger),
+    sa.Column("max_ts", sa.BigInteger),
+)
+
+ingest_sources = sa.Table(
+    "ingest_sources",
+    metadata,
+    sa.Column("name", sa.String(128), primary_key=True),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("default_format", sa.String(32)),
+    sa.Column("host_name", sa.String(256)),
+)
