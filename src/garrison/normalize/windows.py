@@ -141,9 +141,9 @@ def _scalar(value: Any) -> Any:
         return value
     if isinstance(value, str):
         return clean(value)
-    if isinstance(value, dict) or (
-        isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
-    ):
+    if isinstance(value, list) and not any(isinstance(v, dict | list) for v in value):
+        return [clean(v) if isinstance(v, str) else v for v in value]
+    if isinstance(value, dict | list):
         return clean(orjson.dumps(value).decode())
     return value
 
