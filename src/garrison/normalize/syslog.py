@@ -181,8 +181,9 @@ class SyslogParser(LineParser):
                 return ctx.unparsed(text, offset, _NO_HEADER, DATASET_SYSLOG)
             pri, ts_text, host, app, procid, msgid, rest = m.groups()
             ts = None if ts_text == "-" else self._timestamp(ts_text, ctx, ())
-            if ts is None and ts_text != "-":
-                tags.append("timestamp_unparsed")
+            if ts is None:
+                # A NILVALUE time is legal RFC 5424: the ingestion time stands in for it.
+                tags.append("timestamp_unparsed" if ts_text != "-" else "timestamp_missing")
             fields = {} if host == "-" else {s.HOST_NAME: host}
             prog = None if app == "-" else app
             pid = None if procid == "-" else procid

@@ -67,8 +67,10 @@ def create_app(platform: Platform) -> FastAPI:
         Authenticate with ``Authorization: Bearer <source token>`` (``garrison sources add``).
         Re-sending the same body stores nothing twice.
         """
-        token = (authorization or "").removeprefix("Bearer ").strip()
-        source = platform.sources.authenticate(token) if token else None
+        # The auth scheme is case-insensitive (RFC 9110 §11.1): "bearer" works like "Bearer".
+        scheme, _, credentials = (authorization or "").strip().partition(" ")
+        token = credentials.strip() if scheme.lower() == "bearer" else ""
+        source = await run_in_threadpool(platform.sources.authenticate, token) if token else None
         if source is None:
             raise AuthError(
                 "missing or invalid source token",
