@@ -34,7 +34,9 @@ def json_out(capsys: pytest.CaptureFixture[str]) -> list[object]:
     return [orjson.loads(line) for line in out.splitlines()]
 
 
-def test_ingest_json_prints_only_the_summary(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_ingest_json_prints_only_the_summary(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(home, "ingest", str(AUTH), str(ACCESS), "--year", "2026", "--json") == 0
     (summary,) = json_out(capsys)
     assert isinstance(summary, dict)
@@ -68,7 +70,9 @@ def test_ingest_from_stdin(
 def test_search_json_is_one_event_per_line(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     run(home, "ingest", str(AUTH), "--year", "2026", "--json")
     capsys.readouterr()
-    assert run(home, "search", "event.outcome:failure AND source.ip:*", "--json", "--limit", "3") == 0
+    assert (
+        run(home, "search", "event.outcome:failure AND source.ip:*", "--json", "--limit", "3") == 0
+    )
     events = json_out(capsys)
     assert len(events) == 3
     for event in events:
@@ -76,7 +80,9 @@ def test_search_json_is_one_event_per_line(home: Path, capsys: pytest.CaptureFix
         assert event["event.outcome"] == "failure" and event["source.ip"]
 
 
-def test_search_syntax_error_exits_with_position(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_search_syntax_error_exits_with_position(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(home, "search", "(user.name:root") == 3
     err = capsys.readouterr().err
     assert "error:" in err and "character" in err
@@ -148,7 +154,9 @@ def test_sources_lifecycle(home: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert run(home, "sources", "revoke", "nobody") == 3
 
 
-def test_config_file_errors_name_the_file(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_file_errors_name_the_file(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "garrison.toml"
     bad.write_text('retention_days = "many"\n')
     assert run(home, "db", "status") == 2

@@ -174,7 +174,16 @@ def _spawn(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "GARRISON_HOME": str(data_dir)}
     env.pop("GARRISON_DATABASE_URL", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "garrison.cli.main", "ingest", "--follow", "--year", "2026", str(log)],
+        [
+            sys.executable,
+            "-m",
+            "garrison.cli.main",
+            "ingest",
+            "--follow",
+            "--year",
+            "2026",
+            str(log),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -230,6 +239,8 @@ def test_sigkill_mid_file_loses_and_duplicates_nothing(tmp_path: Path, big_log: 
         total, distinct = conn.execute(
             sa.text("SELECT count(*), count(DISTINCT original) FROM events")
         ).one()
-        unparsed = conn.execute(sa.text("SELECT count(*) FROM events WHERE kind = 'pipeline_error'")).scalar_one()
+        unparsed = conn.execute(
+            sa.text("SELECT count(*) FROM events WHERE kind = 'pipeline_error'")
+        ).scalar_one()
     engine.dispose()
     assert (total, distinct, unparsed) == (TOTAL + 1_000, TOTAL + 1_000, 0)

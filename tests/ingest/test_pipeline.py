@@ -146,3 +146,27 @@ def _all(store: SqlEventStore) -> list:  # type: ignore[type-arg]
 
     with store.engine.connect() as conn:
         return [row_to_event(r._mapping) for r in conn.execute(sa.select(t.events))]
+
+
+def test_cloudtrail_file_on_one_long_line_is_parsed(
+    store: SqlEventStore, clock: FrozenClock, tmp_path: Path
+) -> None:
+    import orjson
+
+    record = {
+        "eventVersion": "1.08",
+        "userIdentity": {"type": "IAMUser", "userName": "alice", "arn": "arn:aws:iam::1:user/alice"},
+        "eventTime": "2026-11-23T02:25:00Z",
+        "eventSource": "s3.amazonaws.com",
+        "eventName": "GetObject",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": "198.51.100.7",
+        "requestParameters": {"bucketName": "b", "key": "x" * 300},
+    }
+    records = [{**record, "eventID": f"id-{i}"} for i in range(4000)]
+    path = tmp_path / "123_CloudTrail_us-east-1.json"
+    path.write_bytes(orjson.dumps({"Records": records}))
+    assert path.stat().st_size > 1024 * 1024
+    summary = run(store, clock, path)
+    assert summary.formats[str(path)] == "cloudtrail"
+    assert (summary.events, summary.unparsed) == (4000, 0)

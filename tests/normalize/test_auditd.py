@@ -442,3 +442,25 @@ def test_mutated_records_never_raise_and_never_drop(
     assert_no_record_lost(lines, events)
     for event in events:
         assert_storable(event)
+
+
+def test_pending_offset_points_at_the_oldest_open_group() -> None:
+    from garrison.normalize.auditd import AuditdParser
+
+    parser = AuditdParser()
+    ctx = ParseContext(stream="t", now=datetime(2026, 11, 23, tzinfo=UTC))
+    records = [
+        'type=SYSCALL msg=audit(1700000000.100:10): arch=c000003e syscall=59 success=yes exit=0 comm="ls"',
+        'type=EXECVE msg=audit(1700000000.100:10): argc=1 a0="ls"',
+        'type=SYSCALL msg=audit(1700000000.200:11): arch=c000003e syscall=59 success=yes exit=0 comm="id"',
+        "type=EOE msg=audit(1700000000.100:10): ",
+    ]
+    lines = [Line(text, i * 100) for i, text in enumerate(records)]
+    events = parser.parse(iter(lines), ctx)
+    assert parser.pending_offset() is None
+    first = next(events)  # group 10 closes at its EOE; group 11 is still open
+    assert first.get("auditd.sequence") == 10
+    assert parser.pending_offset() == 200
+    rest = list(events)
+    assert [e.get("auditd.sequence") for e in rest] == [11]
+    assert parser.pending_offset() is None

@@ -136,7 +136,7 @@ def test_pretty_printed_records_file() -> None:
 
     assert "source.ip" not in assume.fields
     assert assume.fields["source.address"] == "ec2.amazonaws.com"
-    assert "user.name" not in assume.fields
+    assert assume.fields["user.name"] == "ec2.amazonaws.com"  # a service acting on its own
     assert assume.fields["userIdentity.invokedBy"] == "ec2.amazonaws.com"
     assert assume.fields["event.category"] == "authentication"
 

@@ -222,7 +222,11 @@ def test_sniff_scores() -> None:
 def test_random_text_never_raises_and_never_drops(text: str) -> None:
     lines = [FIELDS_14, *text.split("\n")]
     events = parse(lines)
-    records = [ln for ln in lines if ln.strip() and not ln.lstrip("\ufeff").startswith("#")]
+    records = [
+        ln
+        for ln in lines
+        if ln.lstrip("\ufeff").strip() and not ln.lstrip("\ufeff").startswith("#")
+    ]
     assert len(events) == len(records)
     for event in events:
         assert_storable(event)
@@ -233,7 +237,11 @@ def test_random_text_never_raises_and_never_drops(text: str) -> None:
 def test_random_bytes_never_raise(data: bytes) -> None:
     lines = data.decode("utf-8", errors="replace").split("\n")
     events = parse(lines)
-    records = [ln for ln in lines if ln.strip() and not ln.lstrip("\ufeff").startswith("#")]
+    records = [
+        ln
+        for ln in lines
+        if ln.lstrip("\ufeff").strip() and not ln.lstrip("\ufeff").startswith("#")
+    ]
     assert len(events) == len(records)
 
 

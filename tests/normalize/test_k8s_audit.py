@@ -103,7 +103,7 @@ def test_sample_events() -> None:
     assert patch.fields["sourceIPs"] == ["10.0.8.21", "10.0.0.1"]
 
     assert received.fields["stage"] == "RequestReceived"
-    assert "event.outcome" not in received.fields  # no response yet
+    assert received.fields["event.outcome"] == "unknown"  # no response yet
     assert received.fields["event.type"] == ["access"]
 
 

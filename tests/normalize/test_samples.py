@@ -15,8 +15,8 @@ import pytest
 
 from garrison.core.ids import stream_key
 from garrison.events.model import Event
-from garrison.ingest.pipeline import choose_parser
 from garrison.ingest.options import IngestOptions
+from garrison.ingest.pipeline import choose_parser
 from garrison.ingest.reader import iter_lines, open_binary, peek
 from garrison.normalize.base import ParseContext
 
@@ -29,7 +29,12 @@ REQUIRED: dict[tuple[str, str], tuple[str, ...]] = {
     ("linux.auth", "authentication"): ("user.name", "event.outcome"),
     ("linux.auditd", "authentication"): ("user.name", "event.outcome"),
     ("web.access", "web"): ("source.ip", "event.outcome", "http.response.status_code"),
-    ("iis.access", "web"): ("source.ip", "destination.ip", "event.outcome", "http.response.status_code"),
+    ("iis.access", "web"): (
+        "source.ip",
+        "destination.ip",
+        "event.outcome",
+        "http.response.status_code",
+    ),
     ("aws.cloudtrail", "authentication"): ("user.name", "event.outcome"),
     ("aliyun.actiontrail", "authentication"): ("user.name", "event.outcome"),
     ("windows.evtx", "authentication"): ("user.name", "event.outcome"),

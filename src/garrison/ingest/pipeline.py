@@ -14,7 +14,7 @@ from garrison.core.errors import GarrisonError
 from garrison.core.ids import stream_key
 from garrison.events.model import Event
 from garrison.ingest.options import IngestOptions
-from garrison.ingest.reader import Oversize, iter_lines, open_binary, peek
+from garrison.ingest.reader import Oversize, iter_lines, line_limit, open_binary, peek
 from garrison.ingest.sink import Checkpoint, EventSink
 from garrison.ingest.summary import IngestSummary
 from garrison.ingest.unknown import UnknownParser
@@ -138,7 +138,12 @@ def ingest_stream(
     batcher = Batcher(sink, summary, label, options.batch_size)
     try:
         oversize: list[Oversize] = []
-        lines = iter_lines(stream, encoding=options.encoding, on_oversize=oversize.append)
+        lines = iter_lines(
+            stream,
+            encoding=options.encoding,
+            on_oversize=oversize.append,
+            max_bytes=line_limit(head),
+        )
         sample = list(itertools.islice(lines, SAMPLE_LINES)) if not _binary(head, options) else []
         parser, name = choose_parser(options, [line.text for line in sample], head)
         summary.formats[label] = name
@@ -172,10 +177,15 @@ def _drain_oversize(
             ctx.unparsed(
                 item.head,
                 item.offset,
-                f"line of {item.size} bytes exceeds the 1 MiB limit; its first 1 MiB is kept",
+                f"line of {item.size} bytes exceeds the {_size(item.limit)} limit;"
+                " its first 1 MiB is kept",
             )
         )
     items.clear()
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB"
 
 
 def ingest_path(

@@ -19,6 +19,9 @@ from garrison.normalize.base import Line
 
 #: Longest line kept whole; longer lines are stored truncated as unparsed events.
 MAX_LINE_BYTES = 1024 * 1024
+#: Longest line of a stream that starts like JSON: CloudTrail and ActionTrail deliver each file
+#: as one JSON document on one line, often several megabytes long.
+MAX_JSON_LINE_BYTES = 256 * 1024 * 1024
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -29,6 +32,7 @@ class Oversize:
     offset: int
     size: int
     head: str
+    limit: int = MAX_LINE_BYTES
 
 
 def decode(raw: bytes, encoding: str = "utf-8") -> str:
@@ -70,24 +74,30 @@ def peek(stream: BinaryIO, size: int = 4096) -> bytes:
     return data[:size]
 
 
+def line_limit(head: bytes) -> int:
+    """The line-length limit for a stream, from its first bytes (JSON gets a larger one)."""
+    return MAX_JSON_LINE_BYTES if head.lstrip()[:1] in (b"{", b"[") else MAX_LINE_BYTES
+
+
 def iter_lines(
     stream: BinaryIO,
     *,
     start: int = 0,
     encoding: str = "utf-8",
     on_oversize: Callable[[Oversize], None] | None = None,
+    max_bytes: int = MAX_LINE_BYTES,
 ) -> Iterator[Line]:
     """Yield every line of ``stream`` with its byte offset.
 
-    A final line without a newline is yielded too. Lines longer than :data:`MAX_LINE_BYTES`
-    are not yielded: ``on_oversize`` receives them (their first bytes) instead.
+    A final line without a newline is yielded too. Lines longer than ``max_bytes`` are not
+    yielded: ``on_oversize`` receives them (their first :data:`MAX_LINE_BYTES`) instead.
 
     Raises:
         EOFError: From gzip, if the compressed data is truncated (lines before it are yielded).
     """
     offset = start
     readline = stream.readline
-    limit = MAX_LINE_BYTES + 1
+    limit = max_bytes + 1
     while True:
         raw = readline(limit)
         if not raw:
@@ -101,7 +111,9 @@ def iter_lines(
                 if not more or more.endswith(b"\n"):
                     break
             if on_oversize is not None:
-                on_oversize(Oversize(offset, size, decode(head[:MAX_LINE_BYTES], encoding)))
+                on_oversize(
+                    Oversize(offset, size, decode(head[:MAX_LINE_BYTES], encoding), max_bytes)
+                )
             offset += size
             continue
         yield Line(decode(raw, encoding), offset)

@@ -27,7 +27,7 @@ from garrison.normalize.jsonobject import (
     as_text,
     parse_time,
 )
-from garrison.normalize.jsonstream import flatten
+from garrison.normalize.jsonstream import clean, flatten
 
 DATASET: Final = "aliyun.actiontrail"
 
@@ -116,7 +116,7 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
     if envelope is not None:
         flatten({k: v for k, v in envelope.items() if k != "event"}, "", fields)
     flatten(event, "", fields)
-    name = str(event["eventName"])
+    name = clean(str(event["eventName"]))
     category, types = _categorise(event, name)
     fields[schema.CATEGORY] = category
     fields[schema.TYPE] = types

@@ -85,6 +85,7 @@ class AuditdParser(Parser):
         """Group records into events; lines that are not audit records become unparsed."""
         open_groups: dict[_Key, list[Record]] = {}
         times: dict[_Key, float] = {}
+        self._open_groups = open_groups
         for line in lines:
             text = line.text
             if not text or text.isspace():
@@ -127,6 +128,13 @@ class AuditdParser(Parser):
                 times.pop(key, None)
                 yield self._build(open_groups.pop(key), ctx)
         yield from self._flush_all(open_groups, times, ctx)
+
+    def pending_offset(self) -> int | None:
+        """Offset of the first record of the oldest group still open (follow checkpoints)."""
+        groups: dict[_Key, list[Record]] = getattr(self, "_open_groups", {})
+        if not groups:
+            return None
+        return min(group[0].offset for group in groups.values())
 
     def _expire(
         self,

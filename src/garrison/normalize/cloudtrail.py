@@ -26,7 +26,7 @@ from garrison.normalize.jsonobject import (
     as_text,
     parse_time,
 )
-from garrison.normalize.jsonstream import flatten
+from garrison.normalize.jsonstream import clean, flatten
 
 DATASET: Final = "aws.cloudtrail"
 
@@ -116,10 +116,16 @@ def categorise(source: str, name: str, read_only: Any) -> tuple[str, list[str]]:
 
 
 def _user_name(identity: dict[str, Any]) -> str | None:
-    """``userName``, else the last part of the ARN (the session name of an assumed role)."""
+    """``userName``, else the last part of the ARN (the session name of an assumed role).
+
+    An AWS service acting on its own (``"type": "AWSService"``) has neither: the service
+    (``invokedBy``, e.g. ``ec2.amazonaws.com``) is then the account that acted.
+    """
     name = as_text(identity.get("userName"))
     if name:
         return name
+    if identity.get("type") == "AWSService":
+        return as_text(identity.get("invokedBy"))
     arn = as_text(identity.get("arn"))
     if arn:
         last = arn.rpartition("/")[2] if "/" in arn else arn.rpartition(":")[2]
@@ -137,8 +143,8 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
         The event time (``None`` if unreadable, tagged ``timestamp_unparsed``) and the fields.
     """
     fields = flatten(obj)
-    name = str(obj.get("eventName", ""))
-    source = str(obj.get("eventSource", ""))
+    name = clean(str(obj.get("eventName", "")))
+    source = clean(str(obj.get("eventSource", "")))
     category, types = categorise(source, name, obj.get("readOnly"))
     fields[schema.CATEGORY] = category
     fields[schema.TYPE] = types

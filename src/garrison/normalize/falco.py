@@ -22,7 +22,7 @@ from garrison.normalize.jsonobject import (
     as_text,
     parse_time,
 )
-from garrison.normalize.jsonstream import flatten
+from garrison.normalize.jsonstream import clean, flatten
 
 DATASET: Final = "falco.alert"
 
@@ -89,7 +89,7 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
         output_fields = {}
     fields = flatten({k: v for k, v in obj.items() if k != "output_fields"})
     flatten(output_fields, "", fields)
-    rule = str(obj["rule"])
+    rule = clean(str(obj["rule"]))
     fields[schema.KIND] = schema.KIND_ALERT
     fields[schema.RULE_NAME] = rule
     fields[schema.CATEGORY] = schema.CATEGORY_INTRUSION_DETECTION
@@ -110,7 +110,7 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
         fields[schema.HOST_NAME] = host
     tags = obj.get("tags")
     if isinstance(tags, list):
-        fields[schema.TAGS] = [str(t) for t in tags if isinstance(t, str | int | float)]
+        fields[schema.TAGS] = [clean(str(t)) for t in tags if isinstance(t, str | int | float)]
     for name, target in _TEXT_FIELDS:
         text = as_text(output_fields.get(name))
         if text and target not in fields:

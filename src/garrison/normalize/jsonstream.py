@@ -69,8 +69,10 @@ def _depth(text: str) -> int:
     JSON strings never span lines, so the strings of one line are complete (when the line is
     valid at all); removing them with a regex keeps the count in C.
     """
-    if '"' in text:
-        text = _STRING_RE.sub("", text)
+    depth = text.count("{") + text.count("[") - text.count("}") - text.count("]")
+    if '"' not in text or (depth == 0 and "{" not in text and "[" not in text):
+        return depth  # no strings, or no brackets at all: nothing to discount
+    text = _STRING_RE.sub("", text)
     return text.count("{") + text.count("[") - text.count("}") - text.count("]")
 
 
@@ -159,7 +161,7 @@ def iter_json(
                     buffer = []
                     yield from _expand(value, text, line.offset)
                     continue
-            buffer.append(Line(text, line.offset))
+            buffer.append(line if text is line.text else Line(text, line.offset))
             size += len(text) + 1
             depth += _depth(text)
             if depth <= 0:

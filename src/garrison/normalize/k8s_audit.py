@@ -98,6 +98,9 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
             reason = as_text(status.get("reason")) or as_text(status.get("message"))
             if reason:
                 fields[schema.REASON] = reason
+    else:
+        # Stage RequestReceived (or a trimmed event): the answer is not known yet.
+        fields[schema.OUTCOME] = schema.OUTCOME_UNKNOWN
     user = obj.get("user")
     if isinstance(user, dict):
         name = as_text(user.get("username"))

@@ -301,7 +301,9 @@ def map_ecs(fields: dict[str, Any]) -> None:
     if rule is None:
         fields[schema.CATEGORY] = schema.CATEGORY_HOST
         fields[schema.TYPE] = ["info"]
-        fields[schema.ACTION] = f"windows-event-{event_id}"
+        fields[schema.ACTION] = (
+            f"windows-event-{event_id if isinstance(event_id, int) else 'unknown'}"
+        )
         outcome = _keywords_outcome(fields.get("Keywords"))
     else:
         category, types, action, outcome, mapper = rule

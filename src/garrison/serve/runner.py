@@ -11,7 +11,7 @@ import uvicorn
 from garrison.platform import Platform
 from garrison.serve.app import create_app
 from garrison.serve.receiver import receive
-from garrison.serve.syslog import Collector, start_listeners
+from garrison.serve.syslog import Collector, start_listeners, stop_listeners
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +45,8 @@ async def serve(
     try:
         await uvicorn.Server(config).serve()
     finally:
-        if transport is not None:
-            transport.close()
-        if server is not None:
-            server.close()
+        if transport is not None and server is not None:
+            await stop_listeners(transport, server, collector)
         if flusher is not None:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

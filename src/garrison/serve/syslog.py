@@ -19,6 +19,8 @@ Nothing that arrives is dropped silently, and memory per connection stays bounde
   line), the part received is stored as a message of its own.
 
 Messages are collected for a short interval and stored together, off the event loop.
+:func:`stop_listeners` ends open TCP connections (storing their partial messages) before the
+last flush, so that nothing read from a socket is left in memory at shutdown.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +58,11 @@ class Collector:
     buffers: dict[str, list[bytes]] = field(default_factory=dict)
     received: int = 0
     #: Flushes started by :meth:`add`; referenced here so they are not garbage-collected.
-    _flushes: set[asyncio.Task[None]] = field(default_factory=set)
+    _flushes: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
+    #: Open TCP connections and the tasks that read them (see :func:`stop_listeners`).
+    connections: dict[asyncio.StreamWriter, asyncio.Task[Any]] = field(
+        default_factory=dict, repr=False
+    )
 
     def add(self, origin: str, message: bytes) -> None:
         """Queue one message from ``origin``."""
@@ -195,12 +202,16 @@ async def _handle_tcp(
 ) -> None:
     peer = writer.get_extra_info("peername")
     origin = f"syslog-tcp:{peer[0] if peer else 'unknown'}"
+    task = asyncio.current_task()
+    if task is not None:
+        collector.connections[writer] = task
     try:
         async for message in _messages(reader):
             collector.add(origin, message)
     except ConnectionError as exc:
         log.warning("closing syslog connection from %s: %s", origin, exc)
     finally:
+        collector.connections.pop(writer, None)
         writer.close()
 
 
@@ -216,3 +227,26 @@ async def start_listeners(
         lambda r, w: _handle_tcp(collector, r, w), host, port, limit=MAX_MESSAGE + 16
     )
     return transport, server
+
+
+async def stop_listeners(
+    transport: asyncio.DatagramTransport,
+    server: asyncio.Server,
+    collector: Collector,
+    *,
+    timeout: float = 5.0,
+) -> None:
+    """Stop receiving and store everything received.
+
+    Closes both sockets, then the open TCP connections (a message cut off by the close is
+    stored like any partial message), waits up to ``timeout`` seconds for their readers to
+    finish, and flushes the collector.
+    """
+    transport.close()
+    server.close()
+    readers = list(collector.connections.values())
+    for writer in list(collector.connections):
+        writer.close()
+    if readers:
+        await asyncio.wait(readers, timeout=timeout)
+    await collector.flush()
