@@ -155,7 +155,11 @@ def test_cloudtrail_file_on_one_long_line_is_parsed(
 
     record = {
         "eventVersion": "1.08",
-        "userIdentity": {"type": "IAMUser", "userName": "alice", "arn": "arn:aws:iam::1:user/alice"},
+        "userIdentity": {
+            "type": "IAMUser",
+            "userName": "alice",
+            "arn": "arn:aws:iam::1:user/alice",
+        },
         "eventTime": "2026-11-23T02:25:00Z",
         "eventSource": "s3.amazonaws.com",
         "eventName": "GetObject",
