@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 import time
 
 import orjson
@@ -309,3 +310,22 @@ def test_bracket_counting_is_linear_on_hostile_lines() -> None:
     items = read("{\n" + hostile + "\n")
     assert time.perf_counter() - started < 2.0
     assert [e.reason for e in errors(items)] == ["JSON document not closed at end of stream"] * 2
+
+
+def test_buffer_shows_the_open_document_to_the_caller() -> None:
+    from garrison.normalize.jsonstream import iter_json
+
+    held: list[Line] = []
+    seen: list[int | None] = []
+
+    def lines() -> Iterator[Line]:
+        # Each time the reader asks for a line, record what it still holds back.
+        for line in (Line("{", 100), Line('  "a": 1', 102), Line("}", 111), Line('{"b": 2}', 113)):
+            seen.append(held[0].offset if held else None)
+            yield line
+        seen.append(held[0].offset if held else None)
+
+    records = list(iter_json(lines(), buffer=held))
+    assert [r.offset for r in records] == [100, 113]
+    assert seen == [None, 100, 100, None, None]
+    assert held == []

@@ -176,6 +176,11 @@ class ObjectParser(Parser):
     ) -> tuple[datetime | None, dict[str, Any], str] | None:
         """Normalise one object: (timestamp, fields, dataset), or ``None`` if not this format."""
 
+    def pending_offset(self) -> int | None:
+        """Offset of the first line of a multi-line JSON document still being read."""
+        held: list[Line] = getattr(self, "_held", [])
+        return held[0].offset if held else None
+
     def sniff(self, sample: Sequence[str]) -> float:
         """Fraction of the sample's records this parser accepts."""
         try:
@@ -196,7 +201,8 @@ class ObjectParser(Parser):
 
     def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
         """Parse JSON records; undecodable lines and foreign objects become unparsed events."""
-        for item in iter_json(lines):
+        self._held: list[Line] = []
+        for item in iter_json(lines, buffer=self._held):
             if isinstance(item, JsonError):
                 yield ctx.unparsed(
                     item.text, item.offset, f"{self.name}: {item.reason}", self.dataset

@@ -117,13 +117,17 @@ def _fail(buffer: list[Line], reason: str) -> Iterator[JsonError]:
 
 
 def iter_json(
-    lines: Iterable[Line], max_chars: int = MAX_DOCUMENT_CHARS
+    lines: Iterable[Line],
+    max_chars: int = MAX_DOCUMENT_CHARS,
+    buffer: list[Line] | None = None,
 ) -> Iterator[JsonRecord | JsonError]:
     """Read JSON records from lines (NDJSON or multi-line documents); never raises.
 
     Args:
         lines: The stream's lines.
         max_chars: Largest multi-line document buffered.
+        buffer: The list that holds the lines of an open multi-line document; pass one to
+            observe what is held back (``Parser.pending_offset``). It is mutated in place.
 
     Yields:
         A :class:`JsonRecord` per record, a :class:`JsonError` per line that could not be read.
@@ -131,7 +135,9 @@ def iter_json(
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     mode = 0
-    buffer: list[Line] = []
+    if buffer is None:
+        buffer = []
+    buffer.clear()
     depth = size = 0
     skipping = False  # inside the rest of an oversized document
     for line in lines:
@@ -158,7 +164,7 @@ def iter_json(
                     yield from _fail(
                         buffer, "JSON document cut short: a new record began before it closed"
                     )
-                    buffer = []
+                    buffer.clear()
                     yield from _expand(value, text, line.offset)
                     continue
             buffer.append(line if text is line.text else Line(text, line.offset))
@@ -172,10 +178,10 @@ def iter_json(
                     yield from _fail(buffer, f"invalid JSON document: {exc}")
                 else:
                     yield from _expand(value, None, buffer[0].offset)
-                buffer = []
+                buffer.clear()
             elif size > max_chars:
                 yield from _fail(buffer, f"JSON document over {max_chars} characters")
-                buffer = []
+                buffer.clear()
                 skipping = True
             continue
         if not text.strip():
@@ -191,7 +197,7 @@ def iter_json(
             if depth <= 0:
                 yield JsonError(clean(text), line.offset, f"invalid JSON: {exc}")
                 continue
-            buffer = [Line(text, line.offset)]
+            buffer[:] = [Line(text, line.offset)]
             size = len(text) + 1
             continue
         if not mode:
