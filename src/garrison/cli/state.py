@@ -30,7 +30,10 @@ class State:
     _settings: Settings | None = None
     _platform: Platform | None = None
     err: Console = field(default_factory=lambda: Console(stderr=True))
-    out: Console = field(default_factory=Console)
+    # Piped output is not cut to 80 columns: tables stay readable in files and pagers.
+    out: Console = field(
+        default_factory=lambda: Console(width=None if sys.stdout.isatty() else 200)
+    )
 
     @property
     def settings(self) -> Settings:

@@ -123,6 +123,11 @@ class SqlEventStore:
         )
 
     # -- reading -------------------------------------------------------------------------
+    def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.select(1))
+
     def count(self) -> int:
         """Number of events in the hot store."""
         with self.engine.connect() as conn:
