@@ -181,7 +181,8 @@ class AccessLogParser(Parser):
                 fields[schema.USER_AGENT] = unescape(agent)
         if extra:
             self._add_extra(fields, extra)
-        vhost = m.groupdict().get("vhost")
+        # Only the lenient pattern has a vhost group; a dict of all groups per line cost 3%.
+        vhost = m.group("vhost") if m.re is _LENIENT else None
         if vhost:
             host, _, port = vhost.rpartition(":")
             if host and port.isdigit():

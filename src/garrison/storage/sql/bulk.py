@@ -11,6 +11,7 @@ actually inserted, which become the batch's members.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from garrison.storage.sql import tables as t
 
 COLUMNS = tuple(c.name for c in t.events.columns)
+_as_tuple = operator.itemgetter(*COLUMNS)
 
 _SQLITE_INSERT = (
     f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' for _ in COLUMNS)})"  # noqa: S608 - fixed column names
@@ -47,7 +49,7 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[str]
             cursor.execute(f"SELECT id FROM events WHERE id IN ({marks})", chunk)  # noqa: S608 - placeholders only
             existing.update(r[0] for r in cursor.fetchall())
         fresh = [row for row in rows if row["id"] not in existing]
-        cursor.executemany(_SQLITE_INSERT, [tuple(row[c] for c in COLUMNS) for row in fresh])
+        cursor.executemany(_SQLITE_INSERT, [_as_tuple(row) for row in fresh])
     finally:
         cursor.close()
     return {row["id"] for row in fresh}
@@ -62,7 +64,7 @@ def _insert_postgres(conn: Connection, rows: Sequence[dict[str, Any]]) -> set[st
     try:
         with cursor.copy(f"COPY events_stage ({column_list}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([row[name] for name in COLUMNS])
+                copy.write_row(_as_tuple(row))
     finally:
         cursor.close()
     result = conn.exec_driver_sql(

@@ -70,8 +70,14 @@ def event_to_row(event: Event, batch_seq: int) -> dict[str, Any]:
         "fields": orjson.dumps(fields, default=_default, option=orjson.OPT_NON_STR_KEYS).decode(),
         "original": event.original.replace("\x00", "\ufffd"),
     }
+    get = fields.get
     for column, name, limit in _PROMOTED:
-        row[column] = _text(fields.get(name), limit)
+        value = get(name)
+        # Most promoted values are short strings: skip the general conversion for them.
+        if value is None or (type(value) is str and len(value) <= limit):
+            row[column] = value
+        else:
+            row[column] = _text(value, limit)
     return row
 
 

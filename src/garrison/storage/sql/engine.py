@@ -50,7 +50,6 @@ def make_engine(url: str) -> Engine:
             # A 5,000-event batch dirties more pages than the default 1,000-page checkpoint
             # threshold, which made every commit copy the WAL back (measured: -22% wall time).
             cursor.execute("PRAGMA wal_autocheckpoint=20000")
-            cursor.execute("PRAGMA cache_size=-65536")
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")

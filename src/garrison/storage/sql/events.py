@@ -28,6 +28,8 @@ class SqlEventStore:
         self.engine = engine
         self.clock = clock or SystemClock()
         self._postgres = engine.dialect.name == "postgresql"
+        #: A separate server does the storing work: worth overlapping with parsing.
+        self.server_side = self._postgres
 
     # -- writing -----------------------------------------------------------------------
     def append(
