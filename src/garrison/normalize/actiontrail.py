@@ -17,15 +17,14 @@ from typing import Any, ClassVar, Final
 import orjson
 
 from garrison.events import schema
-from garrison.normalize.base import ParseContext
 from garrison.normalize.cloudtrail import verb_type
 from garrison.normalize.jsonobject import (
     TIMESTAMP_UNPARSED,
-    ObjectParser,
+    KindParser,
     add_tag,
-    as_ip,
     as_text,
     parse_time,
+    put_cloud,
 )
 from garrison.normalize.jsonstream import clean, flatten
 
@@ -124,24 +123,17 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
     provider = as_text(event.get("eventSource")) or as_text(event.get("serviceName"))
     if provider:
         fields[schema.PROVIDER] = provider
-    fields[schema.CLOUD_PROVIDER] = "aliyun"
-    region = as_text(event.get("acsRegion"))
-    if region:
-        fields[schema.CLOUD_REGION] = region
     identity = event.get("userIdentity")
     if not isinstance(identity, dict):
         identity = {}
-    account = as_text(identity.get("accountId")) or as_text(event.get("recipientAccountId"))
-    if account:
-        fields[schema.CLOUD_ACCOUNT_ID] = account
-    address = as_text(event.get("sourceIpAddress"))
-    if address:
-        ip = as_ip(address)
-        # Cloud services acting for a user appear by name ("ecs.aliyuncs.com", "internal").
-        fields[schema.SOURCE_IP if ip else "source.address"] = ip or address
-    agent = as_text(event.get("userAgent"))
-    if agent:
-        fields[schema.USER_AGENT] = agent
+    put_cloud(
+        fields,
+        provider="aliyun",
+        region=event.get("acsRegion"),
+        account=as_text(identity.get("accountId")) or event.get("recipientAccountId"),
+        address=event.get("sourceIpAddress"),
+        agent=event.get("userAgent"),
+    )
     user = as_text(identity.get("userName")) or as_text(identity.get("sessionName"))
     if user:
         fields[schema.USER_NAME] = user
@@ -155,7 +147,7 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
     return timestamp, fields
 
 
-class ActionTrailParser(ObjectParser):
+class ActionTrailParser(KindParser):
     """Parser of Alibaba Cloud ActionTrail events (dataset ``aliyun.actiontrail``)."""
 
     name = "actiontrail"
@@ -164,15 +156,5 @@ class ActionTrailParser(ObjectParser):
     label = "an ActionTrail event"
     markers: ClassVar[re.Pattern[str] | None] = re.compile(r'"acsRegion"\s*:|\.aliyuncs\.com"')
 
-    def accepts(self, obj: dict[str, Any]) -> bool:
-        """Whether the object is an ActionTrail event."""
-        return recognise(obj)
-
-    def convert(
-        self, obj: dict[str, Any], ctx: ParseContext
-    ) -> tuple[datetime | None, dict[str, Any], str] | None:
-        """Normalise an ActionTrail event."""
-        if not recognise(obj):
-            return None
-        timestamp, fields = normalise(obj)
-        return timestamp, fields, DATASET
+    recognise = staticmethod(recognise)
+    normalise = staticmethod(normalise)

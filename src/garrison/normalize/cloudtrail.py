@@ -17,14 +17,13 @@ from datetime import datetime
 from typing import Any, ClassVar, Final
 
 from garrison.events import schema
-from garrison.normalize.base import ParseContext
 from garrison.normalize.jsonobject import (
     TIMESTAMP_UNPARSED,
-    ObjectParser,
+    KindParser,
     add_tag,
-    as_ip,
     as_text,
     parse_time,
+    put_cloud,
 )
 from garrison.normalize.jsonstream import clean, flatten
 
@@ -150,24 +149,17 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
     fields[schema.TYPE] = types
     fields[schema.ACTION] = name
     fields[schema.PROVIDER] = source
-    fields[schema.CLOUD_PROVIDER] = "aws"
-    region = as_text(obj.get("awsRegion"))
-    if region:
-        fields[schema.CLOUD_REGION] = region
     identity = obj.get("userIdentity")
     if not isinstance(identity, dict):
         identity = {}
-    account = as_text(obj.get("recipientAccountId")) or as_text(identity.get("accountId"))
-    if account:
-        fields[schema.CLOUD_ACCOUNT_ID] = account
-    address = as_text(obj.get("sourceIPAddress"))
-    if address:
-        ip = as_ip(address)
-        # AWS services calling on a user's behalf appear as "ec2.amazonaws.com".
-        fields[schema.SOURCE_IP if ip else "source.address"] = ip or address
-    agent = as_text(obj.get("userAgent"))
-    if agent:
-        fields[schema.USER_AGENT] = agent
+    put_cloud(
+        fields,
+        provider="aws",
+        region=obj.get("awsRegion"),
+        account=as_text(obj.get("recipientAccountId")) or identity.get("accountId"),
+        address=obj.get("sourceIPAddress"),
+        agent=obj.get("userAgent"),
+    )
     user = _user_name(identity)
     if user:
         fields[schema.USER_NAME] = user
@@ -200,7 +192,7 @@ def _outcome(obj: dict[str, Any], fields: dict[str, Any]) -> str:
     return schema.OUTCOME_SUCCESS
 
 
-class CloudTrailParser(ObjectParser):
+class CloudTrailParser(KindParser):
     """Parser of AWS CloudTrail records (dataset ``aws.cloudtrail``)."""
 
     name = "cloudtrail"
@@ -211,15 +203,5 @@ class CloudTrailParser(ObjectParser):
         r'"eventSource"\s*:\s*"[\w.-]+\.amazonaws\.com"'
     )
 
-    def accepts(self, obj: dict[str, Any]) -> bool:
-        """Whether the object is a CloudTrail record."""
-        return recognise(obj)
-
-    def convert(
-        self, obj: dict[str, Any], ctx: ParseContext
-    ) -> tuple[datetime | None, dict[str, Any], str] | None:
-        """Normalise a CloudTrail record."""
-        if not recognise(obj):
-            return None
-        timestamp, fields = normalise(obj)
-        return timestamp, fields, DATASET
+    recognise = staticmethod(recognise)
+    normalise = staticmethod(normalise)

@@ -9,17 +9,15 @@ the binary EVTX parser (:mod:`garrison.normalize.windows`), so both yield the sa
 from __future__ import annotations
 
 import re
-from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from garrison.normalize.base import ParseContext
-from garrison.normalize.jsonobject import ObjectParser
+from garrison.normalize.jsonobject import KindParser
 from garrison.normalize.windows import DATASET, normalise, recognise
 
 __all__ = ["DATASET", "EvtxJsonParser", "normalise", "recognise"]
 
 
-class EvtxJsonParser(ObjectParser):
+class EvtxJsonParser(KindParser):
     """Parser of Windows events in JSON (dataset ``windows.evtx``)."""
 
     name = "evtx-json"
@@ -28,15 +26,5 @@ class EvtxJsonParser(ObjectParser):
     label = "a Windows event"
     markers: ClassVar[re.Pattern[str] | None] = re.compile(r'"EventID"\s*:|"winlog"\s*:\s*\{')
 
-    def accepts(self, obj: dict[str, Any]) -> bool:
-        """Whether the object is a Windows event."""
-        return recognise(obj)
-
-    def convert(
-        self, obj: dict[str, Any], ctx: ParseContext
-    ) -> tuple[datetime | None, dict[str, Any], str] | None:
-        """Normalise a Windows event object."""
-        if not recognise(obj):
-            return None
-        timestamp, fields = normalise(obj)
-        return timestamp, fields, DATASET
+    recognise = staticmethod(recognise)
+    normalise = staticmethod(normalise)

@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any, ClassVar, Final
 
 from garrison.events import schema
-from garrison.normalize.base import ParseContext
 from garrison.normalize.jsonobject import (
     TIMESTAMP_UNPARSED,
-    ObjectParser,
+    KindParser,
     add_tag,
     as_int,
     as_ip,
@@ -134,7 +133,7 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
     return timestamp, fields
 
 
-class FalcoParser(ObjectParser):
+class FalcoParser(KindParser):
     """Parser of Falco alerts (dataset ``falco.alert``)."""
 
     name = "falco"
@@ -143,15 +142,5 @@ class FalcoParser(ObjectParser):
     label = "a Falco alert"
     markers: ClassVar[re.Pattern[str] | None] = re.compile(r'"output_fields"\s*:')
 
-    def accepts(self, obj: dict[str, Any]) -> bool:
-        """Whether the object is a Falco alert."""
-        return recognise(obj)
-
-    def convert(
-        self, obj: dict[str, Any], ctx: ParseContext
-    ) -> tuple[datetime | None, dict[str, Any], str] | None:
-        """Normalise a Falco alert."""
-        if not recognise(obj):
-            return None
-        timestamp, fields = normalise(obj)
-        return timestamp, fields, DATASET
+    recognise = staticmethod(recognise)
+    normalise = staticmethod(normalise)

@@ -152,6 +152,33 @@ def add_tag(fields: dict[str, Any], tag: str) -> None:
         fields[schema.TAGS] = [tags, tag]
 
 
+def put_cloud(
+    fields: dict[str, Any],
+    *,
+    provider: str,
+    region: Any,
+    account: Any,
+    address: Any,
+    agent: Any,
+) -> None:
+    """The cloud audit-trail fields shared by CloudTrail and ActionTrail.
+
+    ``address`` is the caller's source address: an IP goes to ``source.ip``; a cloud service
+    acting for a user appears by name ("ec2.amazonaws.com", "internal") under
+    ``source.address``.
+    """
+    fields[schema.CLOUD_PROVIDER] = provider
+    if text := as_text(region):
+        fields[schema.CLOUD_REGION] = text
+    if text := as_text(account):
+        fields[schema.CLOUD_ACCOUNT_ID] = text
+    if text := as_text(address):
+        ip = as_ip(text)
+        fields[schema.SOURCE_IP if ip else "source.address"] = ip or text
+    if text := as_text(agent):
+        fields[schema.USER_AGENT] = text
+
+
 class ObjectParser(Parser):
     """Base of the parsers whose records are JSON objects (NDJSON or whole documents).
 
@@ -245,3 +272,35 @@ class ObjectParser(Parser):
             offset=item.offset,
             fields=fields,
         )
+
+
+class KindParser(ObjectParser):
+    """A parser of one kind of JSON record, made of a recogniser and a normaliser.
+
+    Subclasses set ``recognise = staticmethod(module.recognise)`` and
+    ``normalise = staticmethod(module.normalise)``; the generic JSON parser dispatches to the
+    same functions, so a record normalises the same whichever parser reads it.
+    """
+
+    @staticmethod
+    def recognise(obj: dict[str, Any]) -> bool:
+        """Whether a decoded object is a record of this kind."""
+        raise NotImplementedError
+
+    @staticmethod
+    def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
+        """The record's timestamp and normalised fields."""
+        raise NotImplementedError
+
+    def accepts(self, obj: dict[str, Any]) -> bool:
+        """Whether the object is a record of this kind."""
+        return self.recognise(obj)
+
+    def convert(
+        self, obj: dict[str, Any], ctx: ParseContext
+    ) -> tuple[datetime | None, dict[str, Any], str] | None:
+        """Normalise a record of this kind; ``None`` for any other object."""
+        if not self.recognise(obj):
+            return None
+        timestamp, fields = self.normalise(obj)
+        return timestamp, fields, self.dataset

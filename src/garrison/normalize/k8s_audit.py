@@ -14,10 +14,9 @@ from datetime import datetime
 from typing import Any, ClassVar, Final
 
 from garrison.events import schema
-from garrison.normalize.base import ParseContext
 from garrison.normalize.jsonobject import (
     TIMESTAMP_UNPARSED,
-    ObjectParser,
+    KindParser,
     add_tag,
     as_int,
     as_ip,
@@ -135,7 +134,7 @@ def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
     return timestamp, fields
 
 
-class K8sAuditParser(ObjectParser):
+class K8sAuditParser(KindParser):
     """Parser of Kubernetes audit events (dataset ``kubernetes.audit``)."""
 
     name = "k8s-audit"
@@ -144,15 +143,5 @@ class K8sAuditParser(ObjectParser):
     label = "a Kubernetes audit event"
     markers: ClassVar[re.Pattern[str] | None] = re.compile(r'"apiVersion"\s*:\s*"audit\.k8s\.io/')
 
-    def accepts(self, obj: dict[str, Any]) -> bool:
-        """Whether the object is a Kubernetes audit event."""
-        return recognise(obj)
-
-    def convert(
-        self, obj: dict[str, Any], ctx: ParseContext
-    ) -> tuple[datetime | None, dict[str, Any], str] | None:
-        """Normalise a Kubernetes audit event."""
-        if not recognise(obj):
-            return None
-        timestamp, fields = normalise(obj)
-        return timestamp, fields, DATASET
+    recognise = staticmethod(recognise)
+    normalise = staticmethod(normalise)
