@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -994,3 +995,18 @@ def test_every_parsable_query_runs(scratch_engine: sa.Engine, text: str) -> None
     where = compile_where(node, scratch_engine.dialect.name, now=NOW)
     with scratch_engine.connect() as conn:
         conn.execute(sa.select(sa.func.count()).select_from(t.events).where(where)).scalar()
+
+
+def test_ip_terms_use_the_ip_index(tmp_path: Path) -> None:
+    """A search by IP must not scan the table: it is the commonest lookup in an incident."""
+    from garrison.storage.sql.engine import make_engine, upgrade
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    upgrade(engine)
+    where = compile_where(parse('source.ip:"2001:DB8::1"'), "sqlite")
+    query = sa.select(t.events.c.id).select_from(t.events).where(where)
+    sql = str(query.compile(engine, compile_kwargs={"literal_binds": True}))
+    with engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql))
+    engine.dispose()
+    assert "ix_events_source_ip_ts" in plan, plan
