@@ -83,7 +83,7 @@ def make_collector(platform: Platform) -> Collector:
     """A collector that stores like ``garrison serve`` does."""
     options = platform.ingest_options(format="syslog")
 
-    def deliver(records: list[bytes], origin: str) -> None:
+    def deliver(records: list[bytes], origin: str, nonce: str) -> None:
         receive(
             records,
             origin=origin,
@@ -91,6 +91,7 @@ def make_collector(platform: Platform) -> Collector:
             options=options,
             clock=platform.clock,
             idempotent=False,
+            nonce=nonce,
         )
 
     return Collector(deliver)
@@ -264,7 +265,7 @@ def test_a_full_buffer_is_flushed_without_waiting(
 def test_a_failing_delivery_does_not_stop_the_others(caplog: pytest.LogCaptureFixture) -> None:
     delivered: list[tuple[str, list[bytes]]] = []
 
-    def deliver(records: list[bytes], origin: str) -> None:
+    def deliver(records: list[bytes], origin: str, nonce: str) -> None:
         if origin == "bad":
             raise RuntimeError("database down")
         delivered.append((origin, records))
@@ -272,7 +273,7 @@ def test_a_failing_delivery_does_not_stop_the_others(caplog: pytest.LogCaptureFi
     collector = Collector(deliver)
 
     async def main() -> None:
-        collector.add("bad", b"lost")
+        collector.add("bad", b"kept for retry")
         collector.add("good", b"kept")
         with caplog.at_level(logging.ERROR, logger="garrison.serve.syslog"):
             await collector.flush()
@@ -280,8 +281,70 @@ def test_a_failing_delivery_does_not_stop_the_others(caplog: pytest.LogCaptureFi
     run(main)
 
     assert delivered == [("good", [b"kept"])]
-    assert "storing 1 syslog messages from bad failed" in caplog.text
+    assert "storing 1 syslog messages from bad failed; will retry" in caplog.text
     assert collector.buffers == {}
+    assert [(o, r) for o, r, _ in collector.failed] == [("bad", [b"kept for retry"])]
+
+
+def test_a_failed_delivery_is_retried_with_the_same_ids(platform: Platform) -> None:
+    """A storage failure half-way loses nothing, and the retry stores nothing twice."""
+    options = platform.ingest_options(format="syslog")
+    attempts: list[str] = []
+
+    def deliver(records: list[bytes], origin: str, nonce: str) -> None:
+        attempts.append(nonce)
+        receive(
+            records,
+            origin=origin,
+            sink=platform.store,
+            options=options,
+            clock=platform.clock,
+            idempotent=False,
+            nonce=nonce,
+        )
+        if len(attempts) == 1:
+            raise RuntimeError("connection lost after the commit")
+
+    collector = Collector(deliver)
+
+    async def main() -> None:
+        collector.add("syslog-udp:10.0.0.1", failed(24, "root", "203.0.113.45"))
+        collector.add("syslog-udp:10.0.0.1", failed(25, "bob", "192.0.2.7"))
+        await collector.flush()  # stores, then "fails": kept for retry
+        assert len(collector.failed) == 1
+        await collector.flush()  # the retry: same nonce, same ids, nothing new
+
+    run(main)
+
+    assert attempts[0] == attempts[1]
+    assert collector.failed == []
+    assert platform.store.count() == 2
+
+
+def test_retained_messages_are_bounded(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import garrison.serve.syslog as syslog_module
+
+    monkeypatch.setattr(syslog_module, "MAX_RETAINED", 3)
+
+    def deliver(records: list[bytes], origin: str, nonce: str) -> None:
+        raise RuntimeError("database down")
+
+    collector = Collector(deliver)
+
+    async def main() -> None:
+        for i in range(2):
+            collector.add("a", b"x%d" % i)
+            collector.add("a", b"y%d" % i)
+            with caplog.at_level(logging.ERROR, logger="garrison.serve.syslog"):
+                await collector.flush()
+
+    run(main)
+
+    assert sum(len(r) for _, r, _ in collector.failed) == 2
+    assert collector.dropped == 2
+    assert "dropped 2 syslog messages from a" in caplog.text
 
 
 # -- TCP over real sockets -------------------------------------------------------------------

@@ -25,6 +25,7 @@ def receive(
     clock: Clock,
     idempotent: bool,
     extra: Mapping[str, Any] | None = None,
+    nonce: str | None = None,
 ) -> IngestSummary:
     """Parse and store one delivery of records.
 
@@ -37,6 +38,8 @@ def receive(
         idempotent: When true (HTTP push) a retried delivery of the same bytes gets the same
             event ids and is stored once; syslog deliveries are unique by arrival.
         extra: Fields added to every event (e.g. the pushing source's ``host.name``).
+        nonce: For non-idempotent deliveries: identifies this delivery across retries, so
+            that a retry after a partial failure gives the same event ids.
     """
     summary = IngestSummary(files=1)
     if not records:
@@ -45,7 +48,7 @@ def receive(
     if idempotent:
         key = stream_key(first_line(body), salt=origin + ":" + hashlib.sha256(body).hexdigest())
     else:
-        key = stream_key(os.urandom(16), salt=origin)
+        key = stream_key((nonce or os.urandom(16).hex()).encode(), salt=origin)
     lines: list[Line] = []
     offset = 0
     for raw in records:

@@ -22,7 +22,7 @@ async def serve(
     """Serve until interrupted (SIGINT/SIGTERM handled by uvicorn)."""
     options = platform.ingest_options(format="syslog")
 
-    def deliver(records: list[bytes], origin: str) -> None:
+    def deliver(records: list[bytes], origin: str, nonce: str) -> None:
         receive(
             records,
             origin=origin,
@@ -30,6 +30,7 @@ async def serve(
             options=options,
             clock=platform.clock,
             idempotent=False,
+            nonce=nonce,
         )
 
     collector = Collector(deliver)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,8 +47,12 @@ OVERSIZE_KEEP = 1024
 _NONZERO_DIGITS = b"123456789"
 _SEPARATORS = b"\r\n\x00"
 
-#: Stores one delivery: (records, origin).
-Deliver = Callable[[list[bytes], str], None]
+#: Messages kept for retry while storing fails; beyond this the oldest are dropped (logged).
+MAX_RETAINED = 500_000
+
+#: Stores one delivery: (records, origin, nonce). A retried delivery keeps its nonce, so
+#: its events keep their ids and what a failed attempt did store is not stored twice.
+Deliver = Callable[[list[bytes], str, str], None]
 
 
 @dataclass
@@ -57,6 +62,9 @@ class Collector:
     deliver: Deliver
     buffers: dict[str, list[bytes]] = field(default_factory=dict)
     received: int = 0
+    #: Deliveries whose storing failed, retried first at the next flush.
+    failed: list[tuple[str, list[bytes], str]] = field(default_factory=list)
+    dropped: int = 0
     #: Flushes started by :meth:`add`; referenced here so they are not garbage-collected.
     _flushes: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
     #: Open TCP connections and the tasks that read them (see :func:`stop_listeners`).
@@ -83,13 +91,34 @@ class Collector:
             await self.flush()
 
     async def flush(self) -> None:
-        """Store everything buffered."""
+        """Store everything buffered; deliveries that fail are kept and retried next time."""
         pending, self.buffers = self.buffers, {}
-        for origin, records in pending.items():
+        jobs = self.failed + [(o, r, secrets.token_hex(8)) for o, r in pending.items()]
+        self.failed = []
+        for origin, records, nonce in jobs:
             try:
-                await asyncio.to_thread(self.deliver, records, origin)
+                await asyncio.to_thread(self.deliver, records, origin, nonce)
             except Exception:  # a storage hiccup must not kill the listener
-                log.exception("storing %d syslog messages from %s failed", len(records), origin)
+                log.exception(
+                    "storing %d syslog messages from %s failed; will retry", len(records), origin
+                )
+                self.failed.append((origin, records, nonce))
+        self._bound_retained()
+
+    def _bound_retained(self) -> None:
+        """Keep memory bounded during a long storage outage: drop the oldest, loudly."""
+        retained = sum(len(records) for _, records, _ in self.failed)
+        while self.failed and retained > MAX_RETAINED:
+            origin, records, _ = self.failed.pop(0)
+            retained -= len(records)
+            self.dropped += len(records)
+            log.error(
+                "dropped %d syslog messages from %s: storage failing for too long"
+                " (%d dropped in all)",
+                len(records),
+                origin,
+                self.dropped,
+            )
 
 
 class _Udp(asyncio.DatagramProtocol):
