@@ -14,12 +14,10 @@ from garrison.normalize.cloudtrail import CloudTrailParser, categorise, normalis
 from tests.normalize.json_samples import (
     DATA,
     assert_json_safe,
-    json_objects,
     json_values,
     lines_of,
     parse,
     parse_text,
-    random_text_lines,
     six,
 )
 
@@ -192,24 +190,6 @@ def test_sniff_and_detection() -> None:
     one_line = [orjson.dumps({"Records": records()}).decode()]
     assert registry.detect(one_line).name == "cloudtrail"
     assert P.sniff(['{"a": 1}']) == 0.0
-
-
-@settings(max_examples=200, deadline=None)
-@given(random_text_lines)
-def test_random_text_never_raises(texts: list[str]) -> None:
-    lines = lines_of("\n".join(t.replace("\r", "").replace("\n", " ") for t in texts))
-    events = parse(P, lines)
-    assert_json_safe(events)
-    if any(line.text.strip() for line in lines):
-        assert events
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(json_objects, min_size=1, max_size=5))
-def test_random_objects_yield_one_event_each(objects: list[dict[str, Any]]) -> None:
-    events = parse_text(P, "".join(orjson.dumps(o).decode() + "\n" for o in objects))
-    assert len(events) >= len(objects)
-    assert_json_safe(events)
 
 
 @settings(max_examples=200, deadline=None)

@@ -15,11 +15,9 @@ from tests.normalize.json_samples import (
     assert_json_safe,
     json_objects,
     json_values,
-    lines_of,
     ndjson,
     parse,
     parse_text,
-    random_text_lines,
     sample_lines,
     six,
 )
@@ -135,24 +133,6 @@ def test_sniff() -> None:
     texts = [line.text for line in sample_lines("falco/falco.jsonl")]
     assert P.sniff(texts) == 1.0
     assert registry.detect(texts).name == "falco"
-
-
-@settings(max_examples=200, deadline=None)
-@given(random_text_lines)
-def test_random_text_never_raises(texts: list[str]) -> None:
-    lines = lines_of("\n".join(t.replace("\r", "").replace("\n", " ") for t in texts))
-    events = parse(P, lines)
-    assert_json_safe(events)
-    if any(line.text.strip() for line in lines):
-        assert events
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(json_objects, min_size=1, max_size=5))
-def test_random_objects_yield_one_event_each(objects: list[dict[str, Any]]) -> None:
-    events = parse_text(P, ndjson(*objects))
-    assert len(events) >= len(objects)
-    assert_json_safe(events)
 
 
 @settings(max_examples=200, deadline=None)
