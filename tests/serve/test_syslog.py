@@ -23,6 +23,7 @@ from garrison.platform import Platform
 from garrison.search.request import SearchRequest
 from garrison.serve import syslog
 from garrison.serve.receiver import receive
+from garrison.serve.runner import storing_delivery
 from garrison.serve.syslog import (
     MAX_MESSAGE,
     OVERSIZE_KEEP,
@@ -81,20 +82,7 @@ def run(main: Callable[[], Coroutine[Any, Any, None]]) -> None:
 
 def make_collector(platform: Platform) -> Collector:
     """A collector that stores like ``garrison serve`` does."""
-    options = platform.ingest_options(format="syslog")
-
-    def deliver(records: list[bytes], origin: str, nonce: str) -> None:
-        receive(
-            records,
-            origin=origin,
-            sink=platform.store,
-            options=options,
-            clock=platform.clock,
-            idempotent=False,
-            nonce=nonce,
-        )
-
-    return Collector(deliver)
+    return Collector(storing_delivery(platform))
 
 
 @dataclass

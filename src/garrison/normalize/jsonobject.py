@@ -283,14 +283,14 @@ class KindParser(ObjectParser):
     """
 
     @staticmethod
+    @abstractmethod
     def recognise(obj: dict[str, Any]) -> bool:
         """Whether a decoded object is a record of this kind."""
-        raise NotImplementedError
 
     @staticmethod
+    @abstractmethod
     def normalise(obj: dict[str, Any]) -> tuple[datetime | None, dict[str, Any]]:
         """The record's timestamp and normalised fields."""
-        raise NotImplementedError
 
     def accepts(self, obj: dict[str, Any]) -> bool:
         """Whether the object is a record of this kind."""

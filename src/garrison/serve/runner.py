@@ -11,15 +11,13 @@ import uvicorn
 from garrison.platform import Platform
 from garrison.serve.app import create_app
 from garrison.serve.receiver import receive
-from garrison.serve.syslog import Collector, start_listeners, stop_listeners
+from garrison.serve.syslog import Collector, Deliver, start_listeners, stop_listeners
 
 log = logging.getLogger(__name__)
 
 
-async def serve(
-    platform: Platform, *, host: str, port: int, syslog_host: str, syslog_port: int | None
-) -> None:
-    """Serve until interrupted (SIGINT/SIGTERM handled by uvicorn)."""
+def storing_delivery(platform: Platform) -> Deliver:
+    """The syslog collector's delivery: parse as syslog and store in the platform's store."""
     options = platform.ingest_options(format="syslog")
 
     def deliver(records: list[bytes], origin: str, nonce: str) -> None:
@@ -33,7 +31,14 @@ async def serve(
             nonce=nonce,
         )
 
-    collector = Collector(deliver)
+    return deliver
+
+
+async def serve(
+    platform: Platform, *, host: str, port: int, syslog_host: str, syslog_port: int | None
+) -> None:
+    """Serve until interrupted (SIGINT/SIGTERM handled by uvicorn)."""
+    collector = Collector(storing_delivery(platform))
     flusher: asyncio.Task[None] | None = None
     transport = server = None
     if syslog_port is not None:
