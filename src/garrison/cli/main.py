@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from garrison import __version__
-from garrison.cli.commands import admin, ingest, search, serve, sources
+from garrison.cli.commands import admin, ingest, rules, search, serve, sources
 from garrison.cli.state import State
 from garrison.core.errors import GarrisonError
 
@@ -76,6 +76,7 @@ search.register(app)
 admin.register(app)
 serve.register(app)
 app.add_typer(sources.app, name="sources")
+app.add_typer(rules.app, name="rules")
 
 
 def main(argv: list[str] | None = None) -> int:

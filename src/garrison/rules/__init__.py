@@ -1,0 +1,1 @@
+"""Sigma rules: loading SigmaHQ-format rule files with pySigma, and reporting their problems."""
