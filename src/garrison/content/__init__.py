@@ -1,0 +1,1 @@
+"""Built-in content shipped with Garrison (processing pipelines), read as package data."""
