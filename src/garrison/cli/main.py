@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from garrison import __version__
-from garrison.cli.commands import admin, ingest, rules, search, serve, sources
+from garrison.cli.commands import admin, hunt, ingest, rules, search, serve, sources
 from garrison.cli.state import State
 from garrison.core.errors import GarrisonError
 
@@ -73,6 +73,7 @@ def main_callback(
 
 ingest.register(app)
 search.register(app)
+hunt.register(app)
 admin.register(app)
 serve.register(app)
 app.add_typer(sources.app, name="sources")

@@ -1,0 +1,1 @@
+"""Alerts: what detection and correlation report."""

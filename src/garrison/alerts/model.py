@@ -1,0 +1,51 @@
+"""The alert value object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A rule that fired, with what made it fire.
+
+    Attributes:
+        rule_id: The rule's id.
+        title: Its title.
+        level: Its level (``low`` ... ``critical``).
+        tags: Its tags (ATT&CK, 等保 items).
+        author: Its author (the DRL licence of SigmaHQ rules requires showing it).
+        group: Group-by field -> value (empty for single-event rules).
+        count: Matching events (or distinct values for ``value_count``).
+        first_seen: Time of the first contributing event.
+        last_seen: Time of the last contributing event.
+        event_ids: Contributing event ids (at most 100).
+    """
+
+    rule_id: str
+    title: str
+    level: str | None
+    tags: tuple[str, ...]
+    author: str | None
+    group: dict[str, Any]
+    count: int
+    first_seen: datetime
+    last_seen: datetime
+    event_ids: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``garrison hunt --json`` form."""
+        return {
+            "rule_id": self.rule_id,
+            "title": self.title,
+            "level": self.level,
+            "tags": list(self.tags),
+            "author": self.author,
+            "group": self.group,
+            "count": self.count,
+            "first_seen": self.first_seen.isoformat().replace("+00:00", "Z"),
+            "last_seen": self.last_seen.isoformat().replace("+00:00", "Z"),
+            "event_ids": list(self.event_ids),
+        }
