@@ -112,3 +112,14 @@ def test_cli_lint_json_and_exit_code(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["rules", "lint", str(tmp_path), "--json"]) == 1
     report = orjson.loads(capsys.readouterr().out)
     assert report["problems"][0]["path"].endswith("bad.yml") and report["problems"][0]["line"] == 12
+
+
+def test_cli_list_shows_the_built_in_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    import orjson
+
+    assert main(["rules", "list", "--json"]) == 0
+    rows = orjson.loads(capsys.readouterr().out)
+    kinds = {row["title"]: row["kind"] for row in rows}
+    assert kinds["SSH brute force from one source"] == "correlation:event_count"
+    assert kinds["High-risk shell command"] == "rule"
+    assert all(row["level"] for row in rows)

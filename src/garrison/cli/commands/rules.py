@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +10,7 @@ import typer
 from rich.table import Table
 
 from garrison.cli.state import emit_json, state
+from garrison.detect.ruleset import build
 from garrison.rules.loader import load
 
 app = typer.Typer(help="Sigma detection rules.", no_args_is_help=True)
@@ -55,3 +57,52 @@ def lint(
         )
     if not result.ok:
         raise typer.Exit(1)
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    id: str | None
+    title: str
+    kind: str
+    level: str | None
+    tags: list[str]
+    author: str | None
+
+
+@app.command("list", epilog="Example: garrison rules list --rules my-rules/ --json")
+def list_rules(
+    ctx: typer.Context,
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Extra Sigma rule file or folder (repeatable)."),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave out the built-in rule pack.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the detection rules and correlations that would run, with their level and tags."""
+    st = state(ctx)
+    detection = build(rules or [], builtin=not no_builtin)
+    rows = [
+        _Row(r.id, r.title, "rule", r.level, list(r.tags), r.author) for r in detection.rules
+    ] + [
+        _Row(
+            str(c.id) if c.id else None,
+            c.title,
+            f"correlation:{c.type.name.lower()}",
+            c.level.name.lower() if c.level else None,
+            [str(t) for t in c.tags],
+            c.author,
+        )
+        for c in detection.correlations
+    ]
+    if as_json:
+        emit_json([asdict(row) for row in rows])
+    else:
+        table = Table("title", "kind", "level", "tags", title="Rules")
+        for row in rows:
+            table.add_row(row.title, row.kind, row.level or "", " ".join(row.tags))
+        st.out.print(table)
+    for problem in detection.problems:
+        st.err.print(f"[yellow]{problem}[/yellow]")
