@@ -175,3 +175,21 @@ def test_engine_agrees_with_evaluating_every_routed_rule(
             and r.matches(ev)
         ]
         assert titles(engine, ev) == expected
+
+
+def test_log_source_restriction_is_not_taken_as_the_prefilter() -> None:
+    """The dataset condition `prepare` adds matches every routed event: useless as a filter."""
+    from garrison.rules.pipelines import load_pipelines, prepare
+
+    (rule,) = SigmaCollection.from_yaml(
+        """
+title: Reverse shell
+logsource: {product: linux, category: process_creation}
+detection:
+    selection:
+        CommandLine|contains: ['/dev/tcp/', 'nc -e ']
+    condition: selection
+"""
+    ).rules
+    compiled_rule = compile_rule(prepare(rule, load_pipelines()))  # type: ignore[arg-type]
+    assert compiled_rule.required_any == frozenset({"/dev/tcp/", "nc -e "})

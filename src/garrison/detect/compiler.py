@@ -397,6 +397,25 @@ def _spec_literal(spec: StringSpec) -> str | None:
     return max(candidates, key=len).lower()
 
 
+#: Fields whose values nearly every event of a routed dataset shares: a literal from them
+#: selects almost everything, so it never serves as a rule's prefilter (the log source
+#: restriction that ``rules.pipelines.prepare`` adds is on these fields). Measured: with the
+#: dataset literal chosen, 56 % of 1,000 rules were candidates for each event; without, 8 %.
+_UNSELECTIVE_FIELDS = frozenset(
+    {
+        "event.dataset",
+        "event.kind",
+        "event.category",
+        "event.type",
+        "event.outcome",
+        "event.module",
+        "Channel",
+        "Provider_Name",
+        "EventID",
+    }
+)
+
+
 def _required(node: _Node) -> _Required:
     """Strings one of which every event satisfying ``node`` contains; ``None``: unknown."""
     if isinstance(node, ConditionAND):
@@ -404,6 +423,8 @@ def _required(node: _Node) -> _Required:
         return max(known, key=_strength) if known else None
     if isinstance(node, ConditionOR):
         return _union([_required(arg) for arg in node.args])
+    if isinstance(node, ConditionFieldEqualsValueExpression) and node.field in _UNSELECTIVE_FIELDS:
+        return None
     if isinstance(node, ConditionFieldEqualsValueExpression | ConditionValueExpression):
         keyword = isinstance(node, ConditionValueExpression)
         specs = string_specs(node.value, keyword=keyword)
