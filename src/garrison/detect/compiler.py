@@ -408,6 +408,7 @@ _UNSELECTIVE_FIELDS = frozenset(
         "event.category",
         "event.type",
         "event.outcome",
+        "event.action",
         "event.module",
         "Channel",
         "Provider_Name",
