@@ -145,8 +145,12 @@ class Parser(ABC):
         return False
 
     def parse_binary(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[Event]:
-        """For binary parsers: parse a whole binary stream."""
-        raise NotImplementedError
+        """For binary parsers: parse a whole binary stream.
+
+        Raises:
+            TypeError: When called on a line parser (``binary`` is false): use :meth:`parse`.
+        """
+        raise TypeError(f"{self.name} reads lines, not binary streams: call parse()")
 
 
 class LineParser(Parser):

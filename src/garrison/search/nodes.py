@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ _STOP = STOP
 
 
 # ---------------------------------------------------------------------------------------------
-class Node:
+class Node(ABC):
     """Base class of every query node (immutable; equal when structurally equal)."""
 
     __slots__ = ()
@@ -46,9 +47,9 @@ class Node:
                 seen.setdefault(name, None)
         return tuple(seen)
 
+    @abstractmethod
     def to_query(self) -> str:
         """Render back to query text that parses to an equal tree."""
-        raise NotImplementedError
 
     def __str__(self) -> str:
         return self.to_query()
