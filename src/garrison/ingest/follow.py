@@ -126,7 +126,7 @@ class FileFollower:
     def _read_to_end(self, fh: BinaryIO, cp: Checkpoint, head: bytes) -> None:
         parser = self._parser(head)
         ctx = self._ctx(cp.stream)
-        tracker = _Tracker(cp.offset)
+        tracker = _Tracker(cp.offset, cp.offset)
         lines = _file_lines(fh, cp.offset, self.options.encoding, tracker, lambda: False, None)
         for event in parser.parse(lines, ctx):
             self.batcher.add(event)
@@ -151,7 +151,7 @@ class FileFollower:
     ) -> None:
         parser = self._parser(head)
         ctx = self._ctx(stream)
-        tracker = _Tracker(start)
+        tracker = _Tracker(start, start)
         last_flush = time.monotonic()
 
         def safe_offset() -> int:
@@ -206,13 +206,8 @@ class _Tracker:
     """Read position and the safe checkpoint offset of one followed file."""
 
     position: int
-    safe: int = 0
+    safe: int
     truncated: bool = False
-
-    def __init__(self, start: int) -> None:
-        self.position = start
-        self.safe = start
-        self.truncated = False
 
 
 def _file_lines(

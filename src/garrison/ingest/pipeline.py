@@ -175,7 +175,12 @@ def ingest_stream(
             on_oversize=oversize.append,
             max_bytes=line_limit(head),
         )
-        sample = list(itertools.islice(lines, SAMPLE_LINES)) if not _binary(head, options) else []
+        # Binary formats are known from their first bytes: no text sample is read for them.
+        if options.format:
+            binary = registry.create(options.format).binary
+        else:
+            binary = registry.binary_format(head) is not None
+        sample = [] if binary else list(itertools.islice(lines, SAMPLE_LINES))
         parser, name = choose_parser(options, [line.text for line in sample], head)
         summary.formats[label] = name
         if parser.binary:
@@ -191,12 +196,6 @@ def ingest_stream(
             _drain_oversize(oversize, ctx, batcher, summary)
     finally:
         batcher.close()
-
-
-def _binary(head: bytes, options: IngestOptions) -> bool:
-    if options.format:
-        return registry.create(options.format).binary
-    return registry.detect([], head).name is not None
 
 
 def _drain_oversize(

@@ -68,6 +68,15 @@ def create(name: str) -> Parser:
     return parser
 
 
+def binary_format(head: bytes) -> str | None:
+    """The binary format whose magic bytes start ``head``, if any."""
+    for name in PARSERS:
+        parser = create(name)
+        if parser.binary and head and parser.sniff_bytes(head):
+            return name
+    return None
+
+
 def detect(sample: Sequence[str], head: bytes = b"") -> Detection:
     """Pick the parser that best fits a stream.
 
@@ -79,12 +88,13 @@ def detect(sample: Sequence[str], head: bytes = b"") -> Detection:
         The best format and its score; ``name`` is ``None`` when nothing scores
         :data:`MIN_SCORE` or more.
     """
+    binary = binary_format(head)
+    if binary is not None:
+        return Detection(binary, 1.0)
     best = Detection(None, 0.0)
     for name in PARSERS:
         parser = create(name)
         if parser.binary:
-            if head and parser.sniff_bytes(head):
-                return Detection(name, 1.0)
             continue
         score = parser.sniff(sample)
         if score > best.score:

@@ -148,6 +148,7 @@ def register(app: typer.Typer) -> None:
 
     @app.command(epilog="Example: garrison formats --json")
     def formats(
+        ctx: typer.Context,
         as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
     ) -> None:
         """List the log formats Garrison parses (values of --format)."""
@@ -158,10 +159,7 @@ def register(app: typer.Typer) -> None:
         table = Table("format", "description")
         for name, description in rows:
             table.add_row(name, description)
-        typer.echo("", nl=False)
-        from rich.console import Console
-
-        Console().print(table)
+        state(ctx).out.print(table)
 
 
 def _run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 import typer
@@ -45,20 +46,7 @@ def list_sources(
     st = state(ctx)
     items = st.platform().sources.list()
     if as_json:
-        emit_json(
-            [
-                s.__dict__
-                if hasattr(s, "__dict__")
-                else {
-                    "name": s.name,
-                    "created_at": s.created_at,
-                    "disabled": s.disabled,
-                    "default_format": s.default_format,
-                    "host_name": s.host_name,
-                }
-                for s in items
-            ]
-        )
+        emit_json([asdict(s) for s in items])
         return
     table = Table("name", "created", "status", "format", "host")
     for s in items:
