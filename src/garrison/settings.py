@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -14,9 +15,68 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from garrison.alerts.enrich import WorkCalendar
 from garrison.core.errors import ConfigError
+from garrison.core.timezones import resolve_zone
 
 CONFIG_FILE_NAME = "garrison.toml"
+
+
+class DetectionSettings(BaseModel):
+    """The ``[detection]`` table: calendar, baseline, alert grouping, live detection.
+
+    Attributes:
+        enabled: Run live detection on stored events (after ``ingest``, inside ``serve``).
+        work_start: Start of the working day, local time (``off_hours`` logins).
+        work_end: End of the working day (exclusive).
+        workdays: ISO weekdays that are working days (1 = Monday).
+        holidays: Public holidays (dates off).
+        extra_workdays: Weekend dates that are worked (调休 make-up days).
+        baseline_days: How long a login source address stays known for an account.
+        group_minutes: A single-event rule's matches join its open alert while they come
+            within this many minutes of its last match.
+        lateness_seconds: How late (event time) a correlation may still receive an event.
+        interval_seconds: How often ``serve`` looks for newly stored events.
+        max_events: Events one detection step reads at most (one transaction).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    work_start: time = time(8, 0)
+    work_end: time = time(20, 0)
+    workdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])
+    holidays: list[date] = Field(default_factory=list)
+    extra_workdays: list[date] = Field(default_factory=list)
+    baseline_days: int = Field(default=30, ge=1, le=3650)
+    group_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    lateness_seconds: int = Field(default=60, ge=0, le=86_400)
+    interval_seconds: float = Field(default=2.0, gt=0, le=3600)
+    max_events: int = Field(default=20_000, ge=100, le=1_000_000)
+
+    @field_validator("workdays")
+    @classmethod
+    def _weekdays(cls, value: list[int]) -> list[int]:
+        bad = [day for day in value if not 1 <= day <= 7]
+        if bad:
+            raise ValueError(f"weekdays are 1 (Monday) to 7 (Sunday), not {bad}")
+        return value
+
+    def calendar(self, zone: str) -> WorkCalendar:
+        """The working-hours calendar in time zone ``zone`` (IANA name or ``local``)."""
+        return WorkCalendar(
+            zone=resolve_zone(zone),
+            start=self.work_start,
+            end=self.work_end,
+            workdays=frozenset(self.workdays),
+            holidays=frozenset(self.holidays),
+            extra_workdays=frozenset(self.extra_workdays),
+        )
+
+    @property
+    def baseline_window(self) -> timedelta:
+        """How long a login source address stays known."""
+        return timedelta(days=self.baseline_days)
 
 
 class Settings(BaseSettings):
@@ -33,9 +93,12 @@ class Settings(BaseSettings):
         http_host: Address of the HTTP server.
         http_port: Port of the HTTP server.
         max_request_bytes: Largest accepted HTTP ingest body.
+        detection: The ``[detection]`` table (:class:`DetectionSettings`).
     """
 
-    model_config = SettingsConfigDict(env_prefix="GARRISON_", extra="forbid")
+    model_config = SettingsConfigDict(
+        env_prefix="GARRISON_", extra="forbid", env_nested_delimiter="__"
+    )
 
     home: Path = Path("garrison-data")
     database_url: str | None = None
@@ -47,12 +110,11 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    detection: DetectionSettings = Field(default_factory=DetectionSettings)
 
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        from garrison.core.timezones import resolve_zone
-
         resolve_zone(value)
         return value
 
@@ -106,7 +168,9 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     path = find_config_file(config_file, Path(home) if home else None)
 
     class _FileSettings(Settings):
-        model_config = SettingsConfigDict(env_prefix="GARRISON_", extra="forbid", toml_file=path)
+        model_config = SettingsConfigDict(
+            env_prefix="GARRISON_", extra="forbid", env_nested_delimiter="__", toml_file=path
+        )
 
     try:
         return _FileSettings(**flags)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from garrison.alerts.enrich import Enricher, MemoryBaseline, WorkCalendar
 from garrison.alerts.hunt import Hunter, HuntSink
 from garrison.alerts.model import Alert
 from garrison.core.clock import FrozenClock
@@ -35,7 +36,8 @@ def detection() -> DetectionSet:
 
 
 def hunt(detection: DetectionSet, path: Path) -> list[Alert]:
-    hunter = Hunter(detection)
+    # Samples are in UTC; the calendar is the default one (08:00-20:00, Monday to Friday).
+    hunter = Hunter(detection, enricher=Enricher(WorkCalendar(UTC), MemoryBaseline()))
     assert hunter.unsupported == []
     summary = IngestSummary()
     ingest_path(
@@ -69,4 +71,9 @@ def test_every_built_in_rule_has_a_case() -> None:
 
 def _silent(title: str) -> bool:
     """Base rules that only feed correlations (Sigma's generate: false)."""
-    return title in {"SSH authentication failure", "Web request for a missing page"}
+    return title in {
+        "SSH authentication failure",
+        "SSH login success",
+        "Web request for a missing page",
+        "Web response sent",
+    }

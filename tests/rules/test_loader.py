@@ -123,3 +123,17 @@ def test_cli_list_shows_the_built_in_pack(capsys: pytest.CaptureFixture[str]) ->
     assert kinds["SSH brute force from one source"] == "correlation:event_count"
     assert kinds["High-risk shell command"] == "rule"
     assert all(row["level"] for row in rows)
+
+
+def test_a_duplicate_rule_id_is_refused_with_both_places(tmp_path: Path) -> None:
+    body = (
+        "title: {title}\nid: 0b8a4c1e-1111-4222-8333-944445555666\nlogsource:\n"
+        "    product: linux\ndetection:\n    sel:\n        a: b\n    condition: sel\n"
+    )
+    (tmp_path / "a.yml").write_text(body.format(title="First"))
+    (tmp_path / "b.yml").write_text("# a tuned copy\n" + body.format(title="Copy"))
+    result = load([tmp_path])
+    assert [r.title for r in result.rules] == ["First"]
+    (problem,) = result.problems
+    assert problem.path == tmp_path / "b.yml" and problem.line == 3
+    assert "duplicate rule id" in problem.message and f"{tmp_path / 'a.yml'}:2" in problem.message

@@ -62,6 +62,7 @@ class CorrelationKind(StrEnum):
     VALUE_COUNT = "value_count"
     TEMPORAL = "temporal"
     TEMPORAL_ORDERED = "temporal_ordered"
+    VALUE_SUM = "value_sum"
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +126,7 @@ class Hit:
         first_seen: Timestamp of the oldest event in the window.
         last_seen: Timestamp of the newest event in the window.
         count: Events in the window (``event_count``, temporal kinds) or distinct values
-            (``value_count``).
+            (``value_count``), or the sum of the values (``value_sum``, truncated).
         event_ids: Contributing event ids in timestamp order, at most ``max_hit_ids``.
         values: Distinct values (``value_count``) or matched rule names (temporal kinds), in
             first-seen order, at most ``max_hit_ids``.
@@ -178,6 +179,21 @@ def _utc(when: datetime) -> datetime:
     return when.astimezone(UTC)
 
 
+def _number(value: Any) -> float | None:
+    """A summable number from a field value (numbers, numeric strings); else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            return None
+        return number if number == number and abs(number) != float("inf") else None
+    return None
+
+
 def _ordered_match(names: Sequence[Any], wanted: Sequence[str]) -> bool:
     """Return whether ``wanted`` occurs as a subsequence of ``names`` (greedy, exact)."""
     pos = 0
@@ -221,6 +237,7 @@ class CorrelationState:
             when: The event's timestamp (aware).
             event_id: The event's id.
             value: ``value_count``: the counted field's value (``None`` → event ignored);
+                ``value_sum``: the summed field's value (not a number → event ignored);
                 temporal kinds: the name of the referenced rule that matched.
 
         Returns:
@@ -237,6 +254,10 @@ class CorrelationState:
                 return None
             if not isinstance(value, Hashable):
                 value = repr(value)
+        elif spec.kind is CorrelationKind.VALUE_SUM:
+            value = _number(value)
+            if value is None:
+                return None
         elif spec.temporal and value not in spec.rules:
             raise ValueError(f"{value!r} is not a rule referenced by {spec.rule_id}")
         if self._max_seen is None or when > self._max_seen:
@@ -336,6 +357,8 @@ class CorrelationState:
         values: list[Any] = []
         if spec.kind is CorrelationKind.EVENT_COUNT:
             count = len(items) + grp.dropped
+        elif spec.kind is CorrelationKind.VALUE_SUM:
+            count = int(sum(it[3] for it in items))
         else:
             values = list(dict.fromkeys(it[3] for it in items))
             count = len(values) if spec.kind is CorrelationKind.VALUE_COUNT else len(items)

@@ -63,6 +63,7 @@ class RuleSet:
     files: int = 0
     #: Where each correlation was read (to locate reference errors found later).
     _where: dict[int, tuple[Path, str, int, int | None]] = field(default_factory=dict, repr=False)
+    _ids: dict[str, tuple[Path, int]] = field(default_factory=dict, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -140,6 +141,17 @@ def load_file(path: Path, into: RuleSet) -> None:
             into.problems.append(Problem(path, line, "error", message, name))
         if errors:
             continue
+        rule_id = str(rule.id) if getattr(rule, "id", None) else None
+        if rule_id is not None:
+            line = _locate(text, start, end, f"'{rule_id}'")
+            first = into._ids.setdefault(rule_id, (path, line))
+            if first != (path, line):
+                message = (
+                    f"duplicate rule id {rule_id} (first used at {first[0]}:{first[1]});"
+                    " give a modified copy of a rule an id of its own"
+                )
+                into.problems.append(Problem(path, line, "error", message, name))
+                continue
         if isinstance(rule, SigmaCorrelationRule):
             into.correlations.append(rule)
             into._where[id(rule)] = (path, text, start, end)

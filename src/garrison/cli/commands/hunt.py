@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from garrison.alerts.enrich import Enricher, MemoryBaseline
 from garrison.alerts.hunt import Hunter, HuntSink
 from garrison.cli.state import emit_json, state
 from garrison.core.clock import SystemClock
@@ -56,7 +57,13 @@ def register(app: typer.Typer) -> None:
             st.err.print(f"[yellow]{problem}[/yellow]")
         if not detection.rules:
             raise UsageError("no usable rule", hint="check the rules with 'garrison rules lint'")
-        hunter = Hunter(detection)
+        settings = st.settings.detection
+        enricher = Enricher(
+            settings.calendar(st.timezone or st.settings.timezone),
+            MemoryBaseline(),
+            window=settings.baseline_window,
+        )
+        hunter = Hunter(detection, enricher=enricher)
         for corr, reason in hunter.unsupported:
             st.err.print(f"[yellow]unsupported correlation[/yellow] {corr.title}: {reason}")
         options = IngestOptions(
