@@ -7,18 +7,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from garrison.alerts.live import LiveDetector, StepReport
 from garrison.core.clock import Clock, SystemClock
+from garrison.core.errors import UsageError
 from garrison.core.timezones import resolve_zone
+from garrison.detect.ruleset import DetectionSet, build
 from garrison.events.model import Event
 from garrison.ingest.options import IngestOptions
 from garrison.search.request import SearchRequest
 from garrison.settings import Settings
+from garrison.storage.sql import audit, integrity, retention
 from garrison.storage.sql import engine as sql_engine
-from garrison.storage.sql import integrity, retention
+from garrison.storage.sql.alerts import AlertRepository
+from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.events import SqlEventStore
 from garrison.storage.sql.search import search_events
 from garrison.storage.sql.sources import SourceRegistry
@@ -32,6 +37,8 @@ class Platform:
     clock: Clock
     store: SqlEventStore
     sources: SourceRegistry
+    alerts: AlertRepository
+    _detector: LiveDetector | None = None
 
     @classmethod
     def open(
@@ -52,6 +59,7 @@ class Platform:
             clock=clock,
             store=SqlEventStore(engine, clock),
             sources=SourceRegistry(engine, clock),
+            alerts=AlertRepository(engine, clock),
         )
 
     @property
@@ -128,6 +136,55 @@ class Platform:
             "events": self.store.count(),
             "data_dir": str(self.settings.home.resolve()),
         }
+
+    def detection_set(self) -> DetectionSet:
+        """The rules live detection uses: the built-in pack and ``[detection] rules``."""
+        cfg = self.settings.detection
+        return build(cfg.rules, builtin=cfg.builtin_rules)
+
+    def detector(self) -> LiveDetector:
+        """The live detector, built once (rules are loaded and compiled on first use).
+
+        Raises:
+            UsageError: If no rule can be used.
+        """
+        if self._detector is None:
+            detection = self.detection_set()
+            if not detection.rules:
+                raise UsageError(
+                    "no usable detection rule", hint="check them with 'garrison rules lint'"
+                )
+            cfg = self.settings.detection
+            self._detector = LiveDetector(
+                detection,
+                SqlDetectionStore(self.store.engine, self.clock),
+                self.clock,
+                calendar=cfg.calendar(self.settings.timezone),
+                baseline_window=cfg.baseline_window,
+                group_window=timedelta(minutes=cfg.group_minutes),
+                lateness=timedelta(seconds=cfg.lateness_seconds),
+                max_events=cfg.max_events,
+            )
+        return self._detector
+
+    def detect(self, progress: Callable[[StepReport], None] | None = None) -> StepReport:
+        """Detect on every stored event not yet detected on; return the totals."""
+        total = StepReport()
+        for step in self.detector().run():
+            total.add(step)
+            if progress is not None:
+                progress(step)
+        return total
+
+    def audit_verify(self) -> audit.AuditReport:
+        """Check the audit trail's hash chain."""
+        return audit.verify(self.store.engine)
+
+    def audit_entries(
+        self, *, limit: int = 100, action: str | None = None
+    ) -> list[audit.AuditEntry]:
+        """The newest audit entries."""
+        return audit.entries(self.store.engine, limit=limit, action=action)
 
     def now(self) -> datetime:
         """Current time from the platform clock."""

@@ -27,6 +27,8 @@ class DetectionSettings(BaseModel):
 
     Attributes:
         enabled: Run live detection on stored events (after ``ingest``, inside ``serve``).
+        rules: Extra Sigma rule files and folders.
+        builtin_rules: Use the built-in rule pack.
         work_start: Start of the working day, local time (``off_hours`` logins).
         work_end: End of the working day (exclusive).
         workdays: ISO weekdays that are working days (1 = Monday).
@@ -43,6 +45,8 @@ class DetectionSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     enabled: bool = True
+    rules: list[Path] = Field(default_factory=list)
+    builtin_rules: bool = True
     work_start: time = time(8, 0)
     work_end: time = time(20, 0)
     workdays: list[int] = Field(default_factory=lambda: [1, 2, 3, 4, 5])

@@ -49,3 +49,38 @@ class Alert:
             "last_seen": self.last_seen.isoformat().replace("+00:00", "Z"),
             "event_ids": list(self.event_ids),
         }
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAlert:
+    """An alert as live detection stored it.
+
+    Attributes:
+        id: Its number.
+        alert: What fired (the ``garrison hunt`` shape).
+        kind: ``rule`` (single event) or ``correlation``.
+        status: ``new``, ``acknowledged``, ``closed`` or ``suppressed``.
+        suppression_id: The suppression that muted it, if any.
+        created_at: When it was opened (wall clock).
+        updated_at: When it last grew or changed.
+    """
+
+    id: int
+    alert: Alert
+    kind: str
+    status: str
+    suppression_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``garrison alerts list --json`` form: the hunt form plus storage fields."""
+        return {
+            "id": self.id,
+            **self.alert.to_dict(),
+            "kind": self.kind,
+            "status": self.status,
+            "suppression_id": self.suppression_id,
+            "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
+            "updated_at": self.updated_at.isoformat().replace("+00:00", "Z"),
+        }

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import orjson
 from sigma.correlations import SigmaCorrelationCondition, SigmaCorrelationRule
 
 from garrison.correlate.conditions import Condition
@@ -96,6 +97,13 @@ def window_spec(rule: SigmaCorrelationRule, lateness: timedelta) -> Correlation:
     fieldref = getattr(rule.condition, "fieldref", None)
     value_field = fieldref if isinstance(fieldref, str) else None
     return Correlation(rule, key, spec, tuple(rule.group_by or ()), value_field)
+
+
+def _plain(value: Any) -> Any:
+    """A group value that is hashable and survives a JSON round trip unchanged."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    return orjson.dumps(value, default=str).decode()
 
 
 class CorrelationPlan:
@@ -192,7 +200,7 @@ class CorrelationPlan:
         """
         corr = self.correlations[index]
         get = fields.get
-        group = tuple(get(f) for f in corr.group_by)
+        group = tuple(_plain(get(f)) for f in corr.group_by)
         if corr.spec.temporal:
             return group, name
         return group, (get(corr.value_field) if corr.value_field else None)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from garrison import __version__
-from garrison.cli.commands import admin, hunt, ingest, rules, search, serve, sources
+from garrison.cli.commands import admin, alerts, audit, hunt, ingest, rules, search, serve, sources
 from garrison.cli.state import State
 from garrison.core.errors import GarrisonError
 
@@ -78,6 +78,8 @@ admin.register(app)
 serve.register(app)
 app.add_typer(sources.app, name="sources")
 app.add_typer(rules.app, name="rules")
+app.add_typer(alerts.app, name="alerts")
+app.add_typer(audit.app, name="audit")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,6 +34,31 @@ def storing_delivery(platform: Platform) -> Deliver:
     return deliver
 
 
+async def detect_forever(platform: Platform, interval: float) -> None:
+    """Detect on newly stored events every ``interval`` seconds, until cancelled.
+
+    Detection runs in a worker thread (it is CPU and database work); a failing step is logged
+    and retried at the next interval, never stops the server.
+    """
+    while True:
+        try:
+            report = await asyncio.to_thread(platform.detect)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the loop must survive any one failing step
+            log.exception("live detection step failed; retrying in %.0f s", interval)
+        else:
+            if report.events:
+                log.info(
+                    "detection: %d events, %d new alerts, %d updated, %d suppressed",
+                    report.events,
+                    report.new_alerts,
+                    report.updated_alerts,
+                    report.suppressed,
+                )
+        await asyncio.sleep(interval)
+
+
 async def serve(
     platform: Platform, *, host: str, port: int, syslog_host: str, syslog_port: int | None
 ) -> None:
@@ -45,6 +70,12 @@ async def serve(
         transport, server = await start_listeners(syslog_host, syslog_port, collector)
         flusher = asyncio.create_task(collector.run())
         log.info("syslog listening on %s:%d (udp+tcp)", syslog_host, syslog_port)
+    detection = platform.settings.detection
+    detector: asyncio.Task[None] | None = None
+    if detection.enabled:
+        platform.detector()  # load the rules now: a broken rule set fails at start-up
+        detector = asyncio.create_task(detect_forever(platform, detection.interval_seconds))
+        log.info("live detection every %.0f s", detection.interval_seconds)
     config = uvicorn.Config(
         create_app(platform), host=host, port=port, log_level="info", server_header=False
     )
@@ -53,6 +84,10 @@ async def serve(
     finally:
         if transport is not None and server is not None:
             await stop_listeners(transport, server, collector)
+        if detector is not None:
+            detector.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await detector
         if flusher is not None:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):

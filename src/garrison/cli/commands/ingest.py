@@ -98,9 +98,15 @@ def register(app: typer.Typer) -> None:
         field_map: Annotated[
             Path | None, typer.Option("--field-map", help="YAML/JSON file of SOURCE: FIELD pairs.")
         ] = None,
+        no_detect: Annotated[
+            bool,
+            typer.Option(
+                "--no-detect", help="Store only; detect later ('garrison alerts detect')."
+            ),
+        ] = False,
         as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     ) -> None:
-        """Parse log files into normalised events and store them (each event once)."""
+        """Parse log files into normalised events, store them (each event once), detect."""
         st = state(ctx)
         if format is not None and format not in registry.names():
             raise UsageError(f"unknown format {format!r}", hint="see 'garrison formats'")
@@ -117,6 +123,7 @@ def register(app: typer.Typer) -> None:
             field_map=_field_map(maps or [], field_map),
         )
         summary = IngestSummary()
+        detect = platform.settings.detection.enabled and not no_detect
         if follow:
             if "-" in paths:
                 raise UsageError("--follow reads files, not standard input")
@@ -124,6 +131,7 @@ def register(app: typer.Typer) -> None:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
             st.err.print(f"following {len(paths)} path(s); Ctrl-C to stop")
+            detecting = _detect_in_background(st, platform, stop) if detect else None
             follow_paths(
                 paths,
                 store=platform.store,
@@ -133,16 +141,32 @@ def register(app: typer.Typer) -> None:
                 stop=stop,
                 warn=lambda m: st.err.print(f"[yellow]{m}"),
             )
+            if detecting is not None:
+                detecting.join()
         else:
             files, missing = expand(paths)
             for item in missing:
                 summary.files += 1
                 summary.add_error(item, "no such file, folder or matching glob")
             _run(st, files, platform, summary, options, quiet=as_json)
+        result = summary.to_dict()
+        if detect:
+            found = platform.detect()
+            result["detection"] = {
+                "events": found.events,
+                "new_alerts": found.new_alerts,
+                "updated_alerts": found.updated_alerts,
+                "suppressed": found.suppressed,
+            }
         if as_json:
-            emit_json(summary.to_dict())
+            emit_json(result)
         else:
             _print_summary(st, summary)
+            if detect:
+                st.err.print(
+                    f"detection: {found.events} events, {found.new_alerts} new alert(s),"
+                    f" {found.updated_alerts} updated; see 'garrison alerts list'"
+                )
         if summary.errors and summary.events == 0:
             raise typer.Exit(1)
 
@@ -160,6 +184,29 @@ def register(app: typer.Typer) -> None:
         for name, description in rows:
             table.add_row(name, description)
         state(ctx).out.print(table)
+
+
+def _detect_in_background(st: Any, platform: Any, stop: threading.Event) -> threading.Thread | None:
+    """Detect on newly stored events while following, until ``stop`` is set."""
+    interval = platform.settings.detection.interval_seconds
+    platform.detector()  # load the rules now: a broken rule set fails before following
+
+    def loop() -> None:
+        while True:
+            try:
+                found = platform.detect()
+            except Exception as exc:  # keep following; report and retry
+                st.err.print(f"[red]detection failed[/red]: {exc}")
+            else:
+                if found.new_alerts:
+                    st.err.print(f"detection: {found.new_alerts} new alert(s)")
+            if stop.wait(interval):
+                platform.detect()
+                return
+
+    thread = threading.Thread(target=loop, name="garrison-detect", daemon=True)
+    thread.start()
+    return thread
 
 
 def _run(

@@ -9,7 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from garrison.alerts.cases import Case, find_cases, run_case
 from garrison.cli.state import emit_json, state
+from garrison.core.errors import UsageError
 from garrison.detect.ruleset import build
 from garrison.rules.loader import load
 
@@ -106,3 +108,52 @@ def list_rules(
         st.out.print(table)
     for problem in detection.problems:
         st.err.print(f"[yellow]{problem}[/yellow]")
+
+
+@app.command(
+    "test",
+    epilog=(
+        "Examples: garrison rules test tests/regression ·"
+        " garrison rules test my-cases/ --rules my-rules/ --json"
+    ),
+)
+def test_rules(
+    ctx: typer.Context,
+    cases: Annotated[
+        list[Path], typer.Argument(help="Case folders (with case.json) or folders of them.")
+    ],
+    rules: Annotated[
+        list[Path] | None,
+        typer.Option("--rules", help="Extra Sigma rule file or folder (repeatable)."),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave out the built-in rule pack.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON result per line.")] = False,
+) -> None:
+    """Check that rules fire on their positive samples and not on their negative ones."""
+    st = state(ctx)
+    detection = build(rules or [], builtin=not no_builtin)
+    for problem in detection.problems:
+        st.err.print(f"[yellow]{problem}[/yellow]")
+    folders = find_cases(cases)
+    if not folders:
+        raise UsageError("no case found", hint="a case is a folder with case.json")
+    results = [run_case(detection, Case.load(folder)) for folder in folders]
+    failed = [r for r in results if not r.ok]
+    if as_json:
+        for result in results:
+            emit_json(result.to_dict())
+    else:
+        table = Table("case", "rule", "result", "why", title="Rule tests")
+        for result in results:
+            table.add_row(
+                result.case.folder.name,
+                result.case.rule,
+                "[green]pass[/green]" if result.ok else "[red]FAIL[/red]",
+                "; ".join(result.problems),
+            )
+        st.out.print(table)
+        st.err.print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if failed or detection.problems:
+        raise typer.Exit(1)

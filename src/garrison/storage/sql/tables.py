@@ -93,3 +93,93 @@ ingest_sources = sa.Table(
     sa.Column("default_format", sa.String(32)),
     sa.Column("host_name", sa.String(256)),
 )
+
+#: Autoincrementing 64-bit keys (SQLite only autoincrements ``INTEGER PRIMARY KEY``).
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+alerts = sa.Table(
+    "alerts",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("rule_id", sa.String(256), nullable=False),
+    sa.Column("title", sa.String(512), nullable=False),
+    sa.Column("level", sa.String(16)),
+    sa.Column("tags", sa.Text, nullable=False),
+    sa.Column("author", sa.String(512)),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("grouping", sa.Text, nullable=False),
+    sa.Column("count", sa.BigInteger, nullable=False),
+    sa.Column("first_seen", sa.BigInteger, nullable=False),
+    sa.Column("last_seen", sa.BigInteger, nullable=False),
+    sa.Column("event_ids", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("suppression_id", sa.BigInteger),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_alerts_fingerprint", "fingerprint", "id"),
+    sa.Index("ix_alerts_last_seen", "last_seen"),
+    sa.Index("ix_alerts_status_last_seen", "status", "last_seen"),
+)
+
+suppressions = sa.Table(
+    "suppressions",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("rule_id", sa.String(256)),
+    sa.Column("conditions", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created_by", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("until", sa.BigInteger),
+    sa.Column("removed_by", sa.String(256)),
+    sa.Column("removed_at", sa.BigInteger),
+    sa.Column("hits", sa.BigInteger, nullable=False, default=0),
+    sa.Column("last_hit", sa.BigInteger),
+)
+
+correlation_matches = sa.Table(
+    "correlation_matches",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("rule_key", sa.String(256), nullable=False),
+    sa.Column("group_hash", sa.String(64), nullable=False),
+    sa.Column("grouping", sa.Text, nullable=False),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("event_id", sa.String(32), nullable=False),
+    sa.Column("value", sa.Text),
+    sa.Index("ix_correlation_matches_group", "rule_key", "group_hash"),
+    sa.Index("ix_correlation_matches_ts", "rule_key", "ts"),
+)
+
+detection_state = sa.Table(
+    "detection_state",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("batch_seq", sa.BigInteger, nullable=False),
+    sa.Column("max_ts", sa.BigInteger),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+login_baseline = sa.Table(
+    "login_baseline",
+    metadata,
+    sa.Column("user_name", sa.String(256), primary_key=True),
+    sa.Column("source_ip", sa.String(64), primary_key=True),
+    sa.Column("last_seen", sa.BigInteger, nullable=False),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("target", sa.String(512), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    sa.Index("ix_audit_log_ts", "ts"),
+)

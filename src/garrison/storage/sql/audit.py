@@ -1,0 +1,156 @@
+"""The audit trail: every state change, appended to a hash chain.
+
+Each entry's hash covers its sequence number, time, actor, action, target, details and the
+previous entry's hash, so changing, deleting or reordering any entry breaks every later link;
+:func:`verify` finds the first broken one. Appends lock the newest entry's position (the
+primary key refuses a second entry with the same sequence number), so concurrent writers
+serialise instead of forking the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from garrison.core.clock import Clock
+from garrison.storage.sql import tables as t
+from garrison.storage.sql.codec import GENESIS, from_micros, to_micros
+
+_LOCK_KEY = 0x6761_7564  # "gaud": the audit chain's advisory lock
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One recorded change.
+
+    Attributes:
+        seq: Position in the chain (1-based).
+        at: When.
+        actor: Who (``user:<name>``, ``token:<name>``, ``cli:<os user>``, ``system``).
+        action: What, as ``noun.verb`` (``suppression.create``).
+        target: What it was done to.
+        details: Parameters of the change (never secrets).
+    """
+
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat().replace("+00:00", "Z"),
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "details": self.details,
+        }
+
+
+def _link(prev: str, seq: int, ts: int, actor: str, action: str, target: str, details: str) -> str:
+    payload = orjson.dumps([prev, seq, ts, actor, action, target, details])
+    return hashlib.sha256(payload).hexdigest()
+
+
+def append(
+    conn: Connection,
+    clock: Clock,
+    *,
+    actor: str,
+    action: str,
+    target: str,
+    details: Mapping[str, Any] | None = None,
+) -> int:
+    """Append one entry inside the caller's transaction; return its sequence number."""
+    if conn.dialect.name == "postgresql":
+        # Serialise appenders until commit (SQLite's immediate transactions already do).
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    last = conn.execute(
+        sa.select(t.audit_log.c.seq, t.audit_log.c.hash).order_by(t.audit_log.c.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last.seq + 1, last.hash) if last is not None else (1, GENESIS)
+    ts = to_micros(clock.now())
+    text = orjson.dumps(dict(details or {}), option=orjson.OPT_SORT_KEYS).decode()
+    actor, action, target = actor[:256], action[:64], target[:512]
+    conn.execute(
+        t.audit_log.insert(),
+        {
+            "seq": seq,
+            "ts": ts,
+            "actor": actor,
+            "action": action,
+            "target": target,
+            "details": text,
+            "prev_hash": prev,
+            "hash": _link(prev, seq, ts, actor, action, target, text),
+        },
+    )
+    return seq
+
+
+def entries(engine: Engine, *, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
+    """The newest entries first, optionally of one action (prefix match: ``suppression.``)."""
+    query = sa.select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
+    if action:
+        query = query.where(t.audit_log.c.action.startswith(action, autoescape=True))
+    with engine.connect() as conn:
+        return [
+            AuditEntry(
+                seq=row.seq,
+                at=from_micros(row.ts),
+                actor=row.actor,
+                action=row.action,
+                target=row.target,
+                details=orjson.loads(row.details),
+            )
+            for row in conn.execute(query)
+        ]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """Result of :func:`verify`.
+
+    Attributes:
+        entries: Entries checked.
+        broken_at: Sequence number of the first entry that does not verify, if any.
+        reason: Why it does not.
+    """
+
+    entries: int
+    broken_at: int | None = None
+    reason: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the whole chain verifies."""
+        return self.broken_at is None
+
+
+def verify(engine: Engine) -> AuditReport:
+    """Recompute every link of the audit chain."""
+    prev, expected, count = GENESIS, 1, 0
+    query = sa.select(t.audit_log).order_by(t.audit_log.c.seq)
+    with engine.connect() as conn:
+        for row in conn.execute(query):
+            count += 1
+            if row.seq != expected:
+                return AuditReport(count, expected, f"entry {expected} is missing")
+            if row.prev_hash != prev:
+                return AuditReport(count, row.seq, "link to the previous entry is broken")
+            digest = _link(prev, row.seq, row.ts, row.actor, row.action, row.target, row.details)
+            if digest != row.hash:
+                return AuditReport(count, row.seq, "entry was changed after it was written")
+            prev, expected = row.hash, expected + 1
+    return AuditReport(count)
