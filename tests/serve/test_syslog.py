@@ -678,3 +678,30 @@ def test_overlong_line_is_truncated_and_the_next_one_kept() -> None:
         assert seen[-1] == [long_line, b"next"]  # under MAX_MESSAGE: kept whole
 
     run(main)
+
+
+def test_syslog_events_are_detected_on_by_the_live_detection_loop(platform: Platform) -> None:
+    from garrison.alerts.query import AlertFilter
+    from garrison.serve.runner import detect_forever
+
+    async def main() -> None:
+        loop = asyncio.create_task(detect_forever(platform, 0.05))
+        try:
+            async with listening(platform) as lst:
+                lines = [failed(s, "root", "203.0.113.45") for s in range(0, 30, 5)]
+                await udp_send(lst.udp_port, *lines)
+                await until(lambda: lst.collector.received == 6)
+                await lst.collector.flush()
+            found: list[str] = []
+
+            def alerted() -> bool:
+                found[:] = [a.alert.title for a in platform.alerts.search(AlertFilter())]
+                return "SSH brute force from one source" in found
+
+            await until(alerted)
+        finally:
+            loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop
+
+    run(main)
