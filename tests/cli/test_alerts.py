@@ -13,15 +13,6 @@ REGRESSION = Path(__file__).parents[1] / "regression"
 BRUTE = REGRESSION / "ssh_brute_force" / "auth.log"
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GARRISON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("GARRISON_HOME", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path / "data"
-
-
 def run(home: Path, *args: str) -> int:
     return main(["--data-dir", str(home), "--timezone", "UTC", *args])
 

@@ -16,15 +16,6 @@ AUTH = DATA / "syslog" / "auth.log"
 ACCESS = DATA / "access" / "nginx_access.log"
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("GARRISON_DATABASE_URL", raising=False)
-    monkeypatch.delenv("GARRISON_HOME", raising=False)
-    monkeypatch.setenv("COLUMNS", "200")
-    return tmp_path / "data"
-
-
 def run(home: Path, *args: str) -> int:
     return main(["--data-dir", str(home), "--timezone", "UTC", *args])
 
