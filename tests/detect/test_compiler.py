@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import re
 from datetime import UTC, datetime
 from typing import Any
+from unittest import mock
 
 import pytest
 import yaml
@@ -14,7 +16,8 @@ from hypothesis import strategies as st
 from sigma.collection import SigmaCollection
 from sigma.rule import SigmaRule
 
-from garrison.detect import CompiledRule, UnsupportedRuleError, compile_rule, haystack
+from garrison.detect import CompiledRule, UnsupportedRuleError, compile_rule, haystack, literals
+from garrison.detect.literals import MIN_LITERAL_LENGTH
 from garrison.events.model import Event
 from garrison.normalize.base import ParseContext
 
@@ -124,12 +127,9 @@ def test_process_creation_contains_all_endswith_list_not_filter() -> None:
     assert not rule.matches(event(**{k: v for k, v in base.items() if k != "Image"}))
     # The missing filter field does not prevent the match (``not`` of a non-match).
     assert rule.matches(event(**{k: v for k, v in base.items() if k != "ParentImage"}))
-    # Literals come from one AND-ed branch; every match contains one of them.
-    assert rule.required_any in (
-        {"\\powershell.exe", "\\pwsh.exe"},
-        {" -nop "},
-        {"bypass"},
-    )
+    # Literals come from one AND-ed branch (the rarest: the longest); every match contains
+    # one of them. ``endswith`` literals end with the line break that follows every value.
+    assert rule.required_any == {"\\powershell.exe\n", "\\pwsh.exe\n"}
     assert_sound(rule, event(**base))
 
 
@@ -141,7 +141,8 @@ def test_one_of_selections() -> None:
     assert rule.matches(event(a="ONE"))
     assert rule.matches(event(b="two"))
     assert not rule.matches(event(a="one1", b="tw"))
-    assert rule.required_any == {"one", "two"}
+    # Whole-value matches are framed by the line breaks around every value of the haystack.
+    assert rule.required_any == {"\none\n", "\ntwo\n"}
 
 
 def test_wildcards_and_escapes() -> None:
@@ -434,9 +435,9 @@ def rules_and_events(draw: st.DrawFn) -> tuple[dict[str, Any], Any, list[dict[st
 
 
 @settings(max_examples=300, deadline=None)
-@given(rules_and_events())
+@given(rules_and_events(), st.booleans())
 def test_matches_reference_and_required_any_is_sound(
-    case: tuple[dict[str, Any], Any, list[dict[str, Any]]],
+    case: tuple[dict[str, Any], Any, list[dict[str, Any]]], short: bool
 ) -> None:
     selections, tree, events = case
     document = {
@@ -444,7 +445,10 @@ def test_matches_reference_and_required_any_is_sound(
         "logsource": {"product": "test"},
         "detection": {**selections, "condition": condition_text(tree)},
     }
-    rule = compile_yaml(yaml.safe_dump(document))
+    # The generated strings are short: half the time accept literals of any length, so the
+    # literals (and their line-break anchors) are checked, not only "no literal".
+    with mock.patch.object(literals, "MIN_LITERAL_LENGTH", 1 if short else MIN_LITERAL_LENGTH):
+        rule = compile_yaml(yaml.safe_dump(document))
     for fields in events:
         results = {name: reference_selection(sel, fields) for name, sel in selections.items()}
         expected = reference_condition(tree, results)
@@ -461,3 +465,142 @@ def test_lone_star_matches_any_present_value() -> None:
         assert rule.matches(event(f=3))
         assert not rule.matches(event())
         assert rule.required_any == frozenset()
+
+
+# --- prefilter literals -----------------------------------------------------------------------
+
+
+def test_regex_rules_get_literals() -> None:
+    rule = rule_of(
+        "    sel:\n        cmd|re: 'crontab\\s+.*--hide[-_]shadow8\\b'\n    condition: sel\n"
+    )
+    assert rule.required_any == {"--hide-shadow8", "--hide_shadow8"}
+    hit = event(cmd="/usr/bin/crontab -q --hide_shadow8 now")
+    assert rule.matches(hit)
+    assert_sound(rule, hit)
+    folded = rule_of("    sel:\n        cmd|re|i: 'MIMI.*KATZ'\n    condition: sel\n")
+    assert folded.required_any == {"katz"}
+    assert folded.matches(event(cmd="x mimi-Katz"))
+    keyword = rule_of(
+        "    keywords:\n        - '|re': 'evil[0-9]+[.]exe'\n    condition: keywords\n"
+    )
+    assert keyword.required_any in ({"evil"}, {".exe"})
+    dropped = event("run EVIL7.exe", f="evil12.exe")
+    assert keyword.matches(dropped)
+    assert_sound(keyword, dropped)
+
+
+def test_and_takes_the_rarest_part() -> None:
+    """``POST`` (one short literal) loses to a list of long payloads."""
+    rule = rule_of(
+        "    sel:\n        http.request.method: POST\n"
+        "        url.original|contains: ['/phpmyadmin/setup.php', 'cmd=union select']\n"
+        "    condition: sel\n"
+    )
+    assert rule.required_any == {"/phpmyadmin/setup.php", "cmd=union select"}
+    tmp = rule_of(
+        "    img:\n        exe|startswith: ['/tmp/', '/dev/shm/']\n"
+        "    cli:\n        cmd|contains: [' --reverse-shell', ' --dump-creds']\n"
+        "    condition: img and cli\n"
+    )
+    assert tmp.required_any == {" --reverse-shell", " --dump-creds"}
+
+
+def test_cased_non_ascii_literals_are_no_prefilter() -> None:
+    """``"xaΣ".lower()`` ends in a final sigma, but inside ``"xaΣy"`` it lowercases to σ."""
+    rule = rule_of("    sel:\n        f|cased|contains: 'xa\u03a3'\n    condition: sel\n")
+    hit = event(f="xa\u03a3y")
+    assert rule.matches(hit)
+    assert_sound(rule, hit)
+    assert rule.required_any == frozenset()
+
+
+def test_too_short_literals_are_no_prefilter() -> None:
+    alone = rule_of("    sel:\n        f|contains: '/'\n    condition: sel\n")
+    assert alone.required_any == frozenset()
+    assert alone.matches(event(f="/x"))
+    both = rule_of(
+        "    sel:\n        f|contains: 'a'\n        g|contains: 'payload'\n    condition: sel\n"
+    )
+    assert both.required_any == {"payload"}
+    # An OR is only as good as its weakest alternative.
+    either = rule_of(
+        "    a:\n        f|contains: 'x'\n    b:\n        g|contains: 'payload'\n"
+        "    condition: a or b\n"
+    )
+    assert either.required_any == frozenset()
+
+
+def test_whole_value_literals_are_anchored_by_line_breaks() -> None:
+    cases = {
+        "f: 'Root'": {"\nroot\n"},
+        "f|startswith: '/tmp/'": {"\n/tmp/"},
+        "f|endswith: '/python'": {"/python\n"},
+        "f|contains: 'evil'": {"evil"},
+        "f: 'abc*defgh'": {"defgh\n"},
+        "f: 'abcdef*g?'": {"\nabcdef"},
+    }
+    for detection, expected in cases.items():
+        rule = rule_of(f"    sel:\n        {detection}\n    condition: sel\n")
+        assert rule.required_any == expected, detection
+    rule = rule_of("    sel:\n        f|endswith: '/python'\n    condition: sel\n")
+    hit = event("ran /usr/bin/python", f=["x", "/usr/bin/PYTHON"])
+    assert rule.matches(hit)
+    assert_sound(rule, hit)
+    # A value that merely contains it is no match, and need not be a candidate.
+    assert "/python\n" not in haystack(event(f="/usr/bin/python3"))
+    # event.original is framed too.
+    original = rule_of("    sel:\n        event.original|startswith: 'GET '\n    condition: sel\n")
+    assert original.required_any == {"\nget "}
+    get = event("GET / HTTP/1.1")
+    assert original.matches(get)
+    assert_sound(original, get)
+
+
+def test_fields_outside_the_haystack_offer_no_literal() -> None:
+    for name in ("event.id", "@timestamp", "event.dataset"):
+        rule = rule_of(f"    sel:\n        '{name}|contains': 'abcdef'\n    condition: sel\n")
+        assert rule.required_any == frozenset(), name
+    # Also when the field mapping (not the rule) names them.
+    parsed = parse(
+        "title: t\nlogsource:\n    product: t\n"
+        "detection:\n    sel:\n        Guid|contains: 'abcdef'\n    condition: sel\n"
+    )
+    mapped = compile_rule(parsed, lambda name: "event.id" if name == "Guid" else name)
+    assert mapped.required_any == frozenset()
+
+
+SINGLE_CHARS = "abcsiAB-_ \u0130\u017f\u03a3\u03c3"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(
+        ["", "|contains", "|startswith", "|endswith", "|cased", "|cased|contains", "|re", "|re|i"]
+    ),
+    st.text(SINGLE_CHARS, min_size=1, max_size=6),
+    st.lists(st.text(SINGLE_CHARS, max_size=10), min_size=1, max_size=3),
+)
+def test_required_any_is_sound_for_single_values(
+    modifier: str, value: str, texts: list[str]
+) -> None:
+    """Random values of every string modifier and regexes, against related texts.
+
+    The alphabet holds the letters whose lowercase depends on the context (Σ) or is not one
+    ASCII letter (İ, ſ).
+    """
+    if modifier.startswith("|re"):
+        try:
+            re.compile(value)
+        except re.error:
+            return
+    document = {
+        "title": "random",
+        "logsource": {"product": "test"},
+        "detection": {"sel": {f"f{modifier}": value}, "condition": "sel"},
+    }
+    with mock.patch.object(literals, "MIN_LITERAL_LENGTH", 1):
+        rule = compile_yaml(yaml.safe_dump(document))
+    for text in [*texts, value, value.upper(), f"x{value}y", value.swapcase()]:
+        assert_sound(rule, event(text, f=text))
+        assert_sound(rule, event("", f=[text, "zz"]))

@@ -40,17 +40,21 @@ from sigma.exceptions import SigmaError
 from sigma.rule import SigmaRule
 from sigma.types import (
     SigmaExists,
+    SigmaExpansion,
     SigmaFieldReference,
     SigmaNull,
     SigmaNumber,
+    SigmaRegularExpression,
     SigmaString,
     SigmaType,
 )
 
+from garrison.detect.literals import best_set, regex_literals, usable
 from garrison.detect.values import (
     StringSpec,
     UnsupportedRuleError,
     ValueTest,
+    regex_source,
     string_specs,
     strings_test,
     to_text,
@@ -90,7 +94,10 @@ class CompiledRule:
         matches: ``matches(event) -> bool``: whether the event satisfies the detection.
         required_any: Lowercase strings such that every event that matches contains at least
             one of them in :func:`garrison.detect.values.haystack` (its lowercased raw text
-            and field values). Empty means no such guarantee: the rule must see every event.
+            and field values, each framed by line breaks, which a string may include). The
+            rarest set the rule offers (see :mod:`garrison.detect.literals`), each member at
+            least ``MIN_LITERAL_LENGTH`` long. Empty means no such guarantee: the rule must
+            see every event.
         rule: The pySigma rule it was compiled from.
     """
 
@@ -140,7 +147,7 @@ def compile_rule(
             matchers.append(compiler.node(tree))
         except UnsupportedRuleError as exc:
             raise UnsupportedRuleError(f"rule '{title}': {exc}", hint=exc.hint) from exc
-        requirements.append(_required(tree))
+        requirements.append(_required(tree, field_name))
     logsource = rule.logsource
     return CompiledRule(
         id=str(rule.id) if rule.id is not None else None,
@@ -380,21 +387,28 @@ def _union(requirements: list[_Required]) -> _Required:
     return frozenset(result)
 
 
-def _strength(requirement: frozenset[str]) -> tuple[int, int]:
-    """Better requirements are smaller sets of longer strings."""
-    return (-len(requirement), min(len(s) for s in requirement))
-
-
 def _spec_literal(spec: StringSpec) -> str | None:
-    """The longest literal of a string a matching text contains, lowercased.
+    r"""The longest literal of a string a matching text contains, lowercased.
 
-    A case-sensitive match only proves the lowercased text contains the lowercased literal
-    when the literal is ASCII (``str.lower`` of other scripts may depend on context).
+    A literal the text starts (ends) with gains the ``\n`` that precedes (follows) every value
+    in :func:`~garrison.detect.values.haystack`: ``"\n/tmp/"`` skips the events that merely
+    mention ``/tmp/`` inside a value. A case-sensitive match only proves the lowercased text
+    contains the lowercased literal when the literal is ASCII (``str.lower`` of other scripts
+    may depend on context).
     """
-    candidates = [lit for lit in spec.literals if lit and (not spec.cased or lit.isascii())]
-    if not candidates:
-        return None
-    return max(candidates, key=len).lower()
+    best: str | None = None
+    last = len(spec.literals) - 1
+    for position, literal in enumerate(spec.literals):
+        if not literal or (spec.cased and not literal.isascii()):
+            continue
+        text = literal.lower()
+        if position == 0 and spec.starts:
+            text = "\n" + text
+        if position == last and spec.ends:
+            text += "\n"
+        if best is None or len(text) > len(best):
+            best = text
+    return best
 
 
 #: Fields whose values nearly every event of a routed dataset shares: a literal from them
@@ -417,22 +431,48 @@ _UNSELECTIVE_FIELDS = frozenset(
 )
 
 
-def _required(node: _Node) -> _Required:
+#: Attribute fields :func:`~garrison.detect.values.haystack` leaves out (they are in no
+#: keyword's reach, and rules on them are rare): conditions on them offer no literal.
+_UNSCANNED_FIELDS = frozenset({schema.ID, schema.TIMESTAMP, schema.DATASET})
+
+
+def _required(node: _Node, field_name: Callable[[str], str]) -> _Required:
     """Strings one of which every event satisfying ``node`` contains; ``None``: unknown."""
     if isinstance(node, ConditionAND):
-        known = [r for r in (_required(arg) for arg in node.args) if r]
-        return max(known, key=_strength) if known else None
+        # Every argument must hold, so any one argument's set will do: take the rarest.
+        return best_set(_required(arg, field_name) for arg in node.args)
     if isinstance(node, ConditionOR):
-        return _union([_required(arg) for arg in node.args])
-    if isinstance(node, ConditionFieldEqualsValueExpression) and node.field in _UNSELECTIVE_FIELDS:
-        return None
-    if isinstance(node, ConditionFieldEqualsValueExpression | ConditionValueExpression):
-        keyword = isinstance(node, ConditionValueExpression)
-        specs = string_specs(node.value, keyword=keyword)
-        if not specs:
+        return _union([_required(arg, field_name) for arg in node.args])
+    keyword = isinstance(node, ConditionValueExpression)
+    if isinstance(node, ConditionFieldEqualsValueExpression):
+        if node.field is None:
+            keyword = True
+        elif node.field in _UNSELECTIVE_FIELDS:
             return None
+        else:
+            # The matcher reads the mapped field: that one decides what the haystack holds.
+            name = field_name(node.field)
+            if name in _UNSELECTIVE_FIELDS or name in _UNSCANNED_FIELDS:
+                return None
+    elif not keyword:
+        return None  # NOT and anything else
+    literals = _value_literals(node.value, keyword=keyword)
+    return literals if usable(literals) else None
+
+
+def _value_literals(value: SigmaType, *, keyword: bool) -> _Required:
+    """The literal set of one value: strings (wildcards, expansions) and regexes."""
+    specs = string_specs(value, keyword=keyword)
+    if specs is None and keyword and isinstance(value, SigmaNumber):
+        # A numeric keyword is searched as its text (see ``_Compiler._keyword``).
+        specs = string_specs(SigmaString(str(value.number)), keyword=True)
+    if specs is not None:
         literals = [_spec_literal(spec) for spec in specs]
-        if any(lit is None for lit in literals):
+        if not literals or any(lit is None for lit in literals):
             return None
         return frozenset(lit for lit in literals if lit is not None)
-    return None  # NOT, numbers, regex, cidr, null, exists, fieldref...
+    if isinstance(value, SigmaRegularExpression):
+        return regex_literals(*regex_source(value))
+    if isinstance(value, SigmaExpansion):
+        return _union([_value_literals(member, keyword=keyword) for member in value.values])
+    return None  # numbers, cidr, comparisons, booleans, timestamp parts

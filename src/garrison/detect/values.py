@@ -93,22 +93,41 @@ def to_number(value: Any) -> int | float | None:
 
 
 def haystack(event: Event) -> str:
-    """Lowercased text of every value of ``event``, one per line, for a literal prefilter.
+    r"""Lowercased text of an event's values, one per line, for a literal prefilter.
 
-    It holds ``event.original``, ``event.dataset``, ``event.id``, the ISO timestamp and the
-    text (:func:`to_text`) of every field value, list elements included, each lowercased on
-    its own. Every string of a rule's ``required_any`` that a matching event must contain is a
-    substring of this text.
+    It holds ``event.original`` and the text (:func:`to_text`) of every field value, list
+    elements included, each on its own line, with a line break before the first and after the
+    last: every value is framed by ``\n`` on both sides, so a rule that compares a whole value
+    (or its start or end) can require ``"\nvalue\n"`` (``"\nprefix"``, ``"suffix\n"``).
+    Every string of a rule's ``required_any`` that a matching event must contain is a substring
+    of this text. ``event.id``, ``@timestamp`` and ``event.dataset`` are left out: keywords do
+    not search them and the compiler takes no literal from conditions on them.
     """
-    parts = [event.original.lower(), event.dataset.lower(), event.id.lower()]
-    parts.append(event.timestamp.isoformat().lower())
+    parts = ["", event.original]
+    append = parts.append
+    # Inline fast paths for the common exact types; everything else goes through to_text.
     for value in event.fields.values():
-        items = value if isinstance(value, list | tuple) else (value,)
-        for item in items:
-            text = to_text(item)
+        kind = value.__class__
+        if kind is str:
+            append(value)
+        elif kind is int or kind is float:
+            append(str(value))
+        elif isinstance(value, list | tuple):
+            for item in value:
+                if item.__class__ is str:
+                    append(item)
+                else:
+                    text = to_text(item)
+                    if text is not None:
+                        append(text)
+        else:
+            text = to_text(value)
             if text is not None:
-                parts.append(text.lower())
-    return "\n".join(parts)
+                append(text)
+    append("")
+    # One lower() of the joined text equals lowering each value on its own: the only
+    # context-dependent mapping (final sigma) treats "\n" like the start or end of a text.
+    return "\n".join(parts).lower()
 
 
 # --- strings with wildcards -----------------------------------------------------------------
@@ -123,12 +142,16 @@ class StringSpec:
         text: The literal (lowercased unless ``cased``); the regex source for ``pattern``.
         cased: Case-sensitive matching.
         literals: The literal runs of the string (lowercased unless ``cased``).
+        starts: A matching text starts with ``literals[0]``.
+        ends: A matching text ends with ``literals[-1]``.
     """
 
     kind: str
     text: str
     cased: bool
     literals: tuple[str, ...]
+    starts: bool = False
+    ends: bool = False
 
 
 def _parts(value: SigmaString, *, keyword: bool) -> list[str | SpecialChars]:
@@ -164,20 +187,22 @@ def string_spec(value: SigmaString, *, keyword: bool = False) -> StringSpec:
     ]
     literals = tuple(p for p in parts if isinstance(p, str))
     star = SpecialChars.WILDCARD_MULTI
+    starts = bool(parts) and isinstance(parts[0], str)
+    ends = bool(parts) and isinstance(parts[-1], str)
     if not any(isinstance(p, SpecialChars) for p in parts):
-        return StringSpec("eq", literals[0] if literals else "", cased, literals)
+        return StringSpec("eq", literals[0] if literals else "", cased, literals, starts, ends)
     if parts == [star]:
         return StringSpec("any", "", cased, ())
     if len(parts) == 2 and isinstance(parts[1], str) and parts[0] is star:
-        return StringSpec("suffix", parts[1], cased, literals)
+        return StringSpec("suffix", parts[1], cased, literals, ends=True)
     if len(parts) == 2 and isinstance(parts[0], str) and parts[1] is star:
-        return StringSpec("prefix", parts[0], cased, literals)
+        return StringSpec("prefix", parts[0], cased, literals, starts=True)
     if len(parts) == 3 and isinstance(parts[1], str) and parts[0] is star and parts[2] is star:
         return StringSpec("contains", parts[1], cased, literals)
     source = "".join(
         re.escape(p) if isinstance(p, str) else (".*" if p is star else ".") for p in parts
     )
-    return StringSpec("pattern", source, cased, literals)
+    return StringSpec("pattern", source, cased, literals, starts, ends)
 
 
 def text_test(specs: Iterable[StringSpec]) -> TextTest:
@@ -293,13 +318,22 @@ def any_of(tests: list[ValueTest]) -> ValueTest:
 # --- other value types ----------------------------------------------------------------------
 
 
-def _regex_test(value: SigmaRegularExpression) -> ValueTest:
+def regex_source(value: SigmaRegularExpression) -> tuple[str, int]:
+    """The Python pattern and ``re`` flags a Sigma ``re`` value is searched with.
+
+    Raises:
+        UnsupportedRuleError: The pattern holds a placeholder (``expand`` modifier).
+    """
     if value.regexp.contains_placeholder():
         raise UnsupportedRuleError("placeholder in a regular expression (expand modifier)")
     flags = 0
     for flag in value.flags:
         flags |= _REGEX_FLAGS[flag]
-    compiled = re.compile(value.regexp.to_plain(), flags)
+    return value.regexp.to_plain(), flags
+
+
+def _regex_test(value: SigmaRegularExpression) -> ValueTest:
+    compiled = re.compile(*regex_source(value))
     search = compiled.search
 
     def test(item: Any) -> bool:
