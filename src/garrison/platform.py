@@ -27,6 +27,7 @@ from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.events import SqlEventStore
 from garrison.storage.sql.search import search_events
 from garrison.storage.sql.sources import SourceRegistry
+from garrison.storage.sql.users import UserStore
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Platform:
     store: SqlEventStore
     sources: SourceRegistry
     alerts: AlertRepository
+    users: UserStore
     _detector: LiveDetector | None = None
 
     @classmethod
@@ -60,6 +62,13 @@ class Platform:
             store=SqlEventStore(engine, clock),
             sources=SourceRegistry(engine, clock),
             alerts=AlertRepository(engine, clock),
+            users=UserStore(
+                engine,
+                clock,
+                passwords=settings.auth.password_policy(),
+                lockout=settings.auth.lockout_policy(),
+                mfa_roles=frozenset(settings.auth.mfa_roles),
+            ),
         )
 
     @property

@@ -16,6 +16,8 @@ from pydantic_settings import (
 )
 
 from garrison.alerts.enrich import WorkCalendar
+from garrison.auth.lockout import LockoutPolicy
+from garrison.auth.passwords import PasswordPolicy
 from garrison.core.errors import ConfigError
 from garrison.core.timezones import resolve_zone
 
@@ -83,6 +85,57 @@ class DetectionSettings(BaseModel):
         return timedelta(days=self.baseline_days)
 
 
+class AuthSettings(BaseModel):
+    """The ``[auth]`` table: password policy, lockout and MFA for Garrison's own accounts.
+
+    Attributes:
+        password_min_length: Minimum password length.
+        password_classes: How many of upper, lower, digit, symbol a password needs.
+        password_max_age_days: Days before a password must be changed.
+        password_history: Previous passwords that may not be reused.
+        lockout_failures: Failures within the window that lock an account.
+        lockout_window_minutes: The failure-counting window.
+        lockout_minutes: How long a lock lasts.
+        mfa_roles: Roles that must use TOTP.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    password_min_length: int = Field(default=12, ge=8, le=128)
+    password_classes: int = Field(default=4, ge=1, le=4)
+    password_max_age_days: int = Field(default=90, ge=1, le=3650)
+    password_history: int = Field(default=5, ge=0, le=50)
+    lockout_failures: int = Field(default=5, ge=1, le=100)
+    lockout_window_minutes: int = Field(default=5, ge=1, le=1440)
+    lockout_minutes: int = Field(default=15, ge=1, le=10080)
+    mfa_roles: list[str] = Field(default_factory=lambda: ["admin"])
+
+    @field_validator("mfa_roles")
+    @classmethod
+    def _roles(cls, value: list[str]) -> list[str]:
+        bad = [r for r in value if r not in ("admin", "analyst", "auditor")]
+        if bad:
+            raise ValueError(f"unknown role {bad[0]!r} (admin, analyst, auditor)")
+        return value
+
+    def password_policy(self) -> PasswordPolicy:
+        """The password policy these settings describe."""
+        return PasswordPolicy(
+            min_length=self.password_min_length,
+            require_classes=self.password_classes,
+            max_age=timedelta(days=self.password_max_age_days),
+            history=self.password_history,
+        )
+
+    def lockout_policy(self) -> LockoutPolicy:
+        """The lockout policy these settings describe."""
+        return LockoutPolicy(
+            max_failures=self.lockout_failures,
+            window=timedelta(minutes=self.lockout_window_minutes),
+            duration=timedelta(minutes=self.lockout_minutes),
+        )
+
+
 class Settings(BaseSettings):
     """Every setting Garrison reads, with its default.
 
@@ -98,6 +151,7 @@ class Settings(BaseSettings):
         http_port: Port of the HTTP server.
         max_request_bytes: Largest accepted HTTP ingest body.
         detection: The ``[detection]`` table (:class:`DetectionSettings`).
+        auth: The ``[auth]`` table (:class:`AuthSettings`).
     """
 
     model_config = SettingsConfigDict(
@@ -115,6 +169,7 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     @field_validator("timezone")
     @classmethod

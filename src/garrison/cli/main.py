@@ -9,7 +9,18 @@ from typing import Annotated
 import typer
 
 from garrison import __version__
-from garrison.cli.commands import admin, alerts, audit, hunt, ingest, rules, search, serve, sources
+from garrison.cli.commands import (
+    admin,
+    alerts,
+    audit,
+    hunt,
+    ingest,
+    rules,
+    search,
+    serve,
+    sources,
+    users,
+)
 from garrison.cli.state import State
 from garrison.core.errors import GarrisonError
 
@@ -80,6 +91,7 @@ app.add_typer(sources.app, name="sources")
 app.add_typer(rules.app, name="rules")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(audit.app, name="audit")
+app.add_typer(users.app, name="users")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -183,3 +183,42 @@ audit_log = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
     sa.Index("ix_audit_log_ts", "ts"),
 )
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(256)),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("password_changed_at", sa.BigInteger, nullable=False),
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_confirmed", sa.Boolean, nullable=False, default=False),
+    sa.Column("totp_last_step", sa.BigInteger),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("locked_until", sa.BigInteger),
+    sa.Column("language", sa.String(8), nullable=False, default="zh-CN"),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("last_login_at", sa.BigInteger),
+)
+
+password_history = sa.Table(
+    "password_history",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.BigInteger, nullable=False),
+    sa.Column("password_hash", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_password_history_user", "user_id", "created_at"),
+)
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("user_name", sa.String(64), nullable=False),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Index("ix_login_failures_user_ts", "user_name", "ts"),
+)

@@ -1,0 +1,1 @@
+"""Accounts of Garrison itself: password policy, hashing, TOTP, login throttling (pure code)."""
