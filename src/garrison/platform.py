@@ -27,6 +27,7 @@ from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.events import SqlEventStore
 from garrison.storage.sql.search import search_events
 from garrison.storage.sql.sources import SourceRegistry
+from garrison.storage.sql.tokens import TokenStore
 from garrison.storage.sql.users import UserStore
 
 
@@ -40,6 +41,7 @@ class Platform:
     sources: SourceRegistry
     alerts: AlertRepository
     users: UserStore
+    tokens: TokenStore
     _detector: LiveDetector | None = None
 
     @classmethod
@@ -69,6 +71,7 @@ class Platform:
                 lockout=settings.auth.lockout_policy(),
                 mfa_roles=frozenset(settings.auth.mfa_roles),
             ),
+            tokens=TokenStore(engine, clock),
         )
 
     @property

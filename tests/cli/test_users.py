@@ -101,3 +101,35 @@ def test_a_weak_password_is_refused_and_nothing_is_created(
     assert "does not meet the policy" in err and "admin@123" not in err
     assert run(home, "users", "list", "--json", monkeypatch=monkeypatch) == 0
     assert capsys.readouterr().out == ""
+
+
+def test_tokens_are_shown_once_listed_without_secret_and_revoked(
+    home: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mp = monkeypatch
+    assert (
+        run(
+            home,
+            "tokens",
+            "create",
+            "kestra",
+            "--scope",
+            "read",
+            "--scope",
+            "write",
+            "--days",
+            "30",
+            "--json",
+            monkeypatch=mp,
+        )
+        == 0
+    )
+    token = orjson.loads(capsys.readouterr().out)["token"]
+    assert token.startswith("gat_")
+    assert run(home, "tokens", "create", "bad", "--scope", "everything", monkeypatch=mp) != 0
+    assert "unknown scope" in capsys.readouterr().err
+    assert run(home, "tokens", "revoke", "kestra", monkeypatch=mp) == 0
+    assert run(home, "tokens", "list", "--json", monkeypatch=mp) == 0
+    (row,) = [orjson.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert row["scopes"] == ["read", "write"] and row["active"] is False
+    assert token not in str(row)

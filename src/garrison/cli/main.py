@@ -19,6 +19,7 @@ from garrison.cli.commands import (
     search,
     serve,
     sources,
+    tokens,
     users,
 )
 from garrison.cli.state import State
@@ -92,6 +93,7 @@ app.add_typer(rules.app, name="rules")
 app.add_typer(alerts.app, name="alerts")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
 
 
 def main(argv: list[str] | None = None) -> int:

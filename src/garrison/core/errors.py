@@ -49,6 +49,13 @@ class InputError(GarrisonError):
     exit_code = 3
 
 
+class NotFoundError(InputError):
+    """The thing asked for (an alert, a user, a token) does not exist."""
+
+    code = "not_found"
+    exit_code = 3
+
+
 class QuerySyntaxError(InputError):
     """A search query could not be parsed.
 
@@ -87,4 +94,11 @@ class AuthError(GarrisonError):
     """A token or credential was missing or wrong."""
 
     code = "auth.failed"
+    exit_code = 6
+
+
+class ForbiddenError(GarrisonError):
+    """The caller is authenticated but its role or token scope does not allow the action."""
+
+    code = "auth.forbidden"
     exit_code = 6

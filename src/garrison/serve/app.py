@@ -1,24 +1,38 @@
-"""The HTTP application: health, metrics-free ingest endpoint (the console arrives later)."""
+"""The HTTP application: health, ingest, the REST API v1 (the console arrives later)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from garrison import __version__
-from garrison.core.errors import AuthError, GarrisonError, InputError, RequestTooLargeError
+from garrison.core.errors import (
+    AuthError,
+    ForbiddenError,
+    GarrisonError,
+    InputError,
+    NotFoundError,
+    RequestTooLargeError,
+)
 from garrison.normalize import registry
 from garrison.platform import Platform
+from garrison.serve.api import bearer, create_router
 from garrison.serve.receiver import receive
+
+log = logging.getLogger(__name__)
 
 #: Error class -> HTTP status, in one place.
 #: Subclasses come before their bases: the first match wins.
 STATUS: dict[type[GarrisonError], int] = {
     RequestTooLargeError: 413,
+    NotFoundError: 404,
     AuthError: 401,
+    ForbiddenError: 403,
     InputError: 400,
 }
 
@@ -48,6 +62,27 @@ def create_app(platform: Platform) -> FastAPI:
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
         return JSONResponse(body, status_code=_status(exc), headers=headers)
 
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"where": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg")}
+            for err in exc.errors()
+        ]
+        body = {
+            "error": {"code": "input.invalid", "message": "invalid request", "details": problems}
+        }
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        # Logged with the stack trace for the operator; the client gets no internals.
+        log.error("unexpected error", exc_info=exc)
+        body = {"error": {"code": "internal", "message": "internal error"}}
+        return JSONResponse(body, status_code=500)
+
+    app.state.platform = platform
+    app.include_router(create_router(platform))
+
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
         """Liveness: the process answers and the database is reachable."""
@@ -67,16 +102,21 @@ def create_app(platform: Platform) -> FastAPI:
         Authenticate with ``Authorization: Bearer <source token>`` (``garrison sources add``).
         Re-sending the same body stores nothing twice.
         """
-        # The auth scheme is case-insensitive (RFC 9110 §11.1): "bearer" works like "Bearer".
-        scheme, _, credentials = (authorization or "").strip().partition(" ")
-        token = credentials.strip() if scheme.lower() == "bearer" else ""
+        token = bearer(authorization)
         source = await run_in_threadpool(platform.sources.authenticate, token) if token else None
-        if source is None:
+        origin = f"http:{source.name}" if source is not None else ""
+        if source is None and token:
+            # An API token with the ingest scope works too (agents, Kestra, scripts).
+            principal = await run_in_threadpool(platform.tokens.authenticate, token)
+            if principal is not None and not principal.allows("ingest"):
+                raise ForbiddenError("this needs the 'ingest' scope")
+            origin = f"http:{principal.actor}" if principal is not None else ""
+        if not origin:
             raise AuthError(
                 "missing or invalid source token",
                 hint="create one with 'garrison sources add NAME'",
             )
-        chosen = format or source.default_format
+        chosen = format or (source.default_format if source is not None else None)
         if chosen is not None and chosen not in registry.names():
             raise InputError(f"unknown format {chosen!r}", hint="see GET /api/v1/formats")
         limit = platform.settings.max_request_bytes
@@ -90,11 +130,11 @@ def create_app(platform: Platform) -> FastAPI:
                 raise RequestTooLargeError(f"request body exceeds {limit} bytes")
         records = [line for line in bytes(body).split(b"\n") if line.strip()]
         options = platform.ingest_options(format=chosen)
-        extra = {"host.name": source.host_name} if source.host_name else None
+        extra = {"host.name": source.host_name} if source and source.host_name else None
         summary = await run_in_threadpool(
             receive,
             records,
-            origin=f"http:{source.name}",
+            origin=origin,
             sink=platform.store,
             options=options,
             clock=platform.clock,

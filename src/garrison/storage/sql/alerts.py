@@ -14,7 +14,7 @@ from garrison.alerts.model import Alert, StoredAlert
 from garrison.alerts.query import LEVELS, AlertFilter
 from garrison.alerts.suppress import Suppression
 from garrison.core.clock import Clock
-from garrison.core.errors import InputError
+from garrison.core.errors import InputError, NotFoundError
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.codec import from_micros, to_micros
@@ -79,7 +79,7 @@ class AlertRepository:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(t.alerts).where(t.alerts.c.id == alert_id)).first()
         if row is None:
-            raise InputError(f"no alert {alert_id}", hint="see 'garrison alerts list'")
+            raise NotFoundError(f"no alert {alert_id}", hint="see 'garrison alerts list'")
         return _alert(row)
 
     def count(self) -> dict[str, int]:

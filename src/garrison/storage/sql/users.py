@@ -22,7 +22,7 @@ from garrison.auth import totp
 from garrison.auth.lockout import LockoutPolicy
 from garrison.auth.passwords import PasswordPolicy, hash_password, reused, verify_password
 from garrison.core.clock import Clock
-from garrison.core.errors import InputError
+from garrison.core.errors import InputError, NotFoundError
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.codec import from_micros, to_micros
@@ -164,7 +164,7 @@ class UserStore:
     def _row(conn: Connection, name: str) -> Any:
         row = conn.execute(sa.select(t.users).where(t.users.c.name == name)).first()
         if row is None:
-            raise InputError(f"no user {name!r}", hint="see 'garrison users list'")
+            raise NotFoundError(f"no user {name!r}", hint="see 'garrison users list'")
         return row
 
     # -- changing --------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""REST API v1: alerts, suppressions, audit trail, users and tokens, behind scopes.
+
+Every endpoint names the scope it needs (see :mod:`garrison.auth.principal`); callers
+authenticate with ``Authorization: Bearer <API token>``. A missing or invalid token is 401, a
+valid one without the scope 403. Errors are JSON with a stable code (see ``serve/app.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from garrison.alerts.query import LEVELS, STATUSES, AlertFilter
+from garrison.auth.principal import SCOPES, Principal
+from garrison.core.errors import AuthError, ForbiddenError
+from garrison.platform import Platform
+
+
+def bearer(authorization: str | None) -> str:
+    """The credentials of a ``Bearer`` authorization header (scheme case-insensitive)."""
+    scheme, _, credentials = (authorization or "").strip().partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
+class SuppressionIn(BaseModel):
+    """A new suppression or snooze."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rule_id: str | None = Field(default=None, max_length=256)
+    conditions: dict[str, Annotated[str, Field(max_length=512)]] = Field(
+        default_factory=dict, max_length=20
+    )
+    reason: str = Field(min_length=1, max_length=2000)
+    duration_minutes: int | None = Field(default=None, ge=1, le=366 * 24 * 60)
+
+
+class TokenIn(BaseModel):
+    """A new API token."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=128)
+    scopes: list[str] = Field(min_length=1, max_length=len(SCOPES))
+    expires_in_days: int | None = Field(default=90, ge=1, le=3650)
+
+
+def needs(scope: str) -> Callable[..., Any]:
+    """A dependency that authenticates the caller and requires ``scope``."""
+
+    async def dependency(
+        request: Request, authorization: Annotated[str | None, Header()] = None
+    ) -> Principal:
+        platform: Platform = request.app.state.platform
+        token = bearer(authorization)
+        principal = await run_in_threadpool(platform.tokens.authenticate, token) if token else None
+        if principal is None:
+            raise AuthError(
+                "missing, invalid, expired or revoked token",
+                hint="an administrator creates one with 'garrison tokens create'",
+            )
+        if not principal.allows(scope):
+            raise ForbiddenError(f"this needs the {scope!r} scope")
+        return principal
+
+    return dependency
+
+
+Reader = Annotated[Principal, Depends(needs("read"))]
+Writer = Annotated[Principal, Depends(needs("write"))]
+Auditor = Annotated[Principal, Depends(needs("audit"))]
+Admin = Annotated[Principal, Depends(needs("admin"))]
+
+
+def create_router(platform: Platform) -> APIRouter:
+    """The v1 routes around a platform."""
+    router = APIRouter(prefix="/api/v1")
+
+    @router.get("/alerts", tags=["alerts"])
+    def list_alerts(
+        _: Reader,
+        status: Annotated[list[str] | None, Query(description=", ".join(STATUSES))] = None,
+        level: Annotated[str | None, Query(description="minimum: " + ", ".join(LEVELS))] = None,
+        rule_id: Annotated[str | None, Query(max_length=256)] = None,
+        since: datetime | None = None,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    ) -> list[dict[str, Any]]:
+        """Alerts, most recently seen first (suppressed ones only when asked for)."""
+        where = AlertFilter(
+            statuses=tuple(status or ()),
+            min_level=level,
+            rule_id=rule_id,
+            since=since,
+            limit=limit,
+            offset=offset,
+        )
+        return [a.to_dict() for a in platform.alerts.search(where)]
+
+    @router.get("/alerts/{alert_id}", tags=["alerts"])
+    def get_alert(_: Reader, alert_id: int) -> dict[str, Any]:
+        """One alert."""
+        return platform.alerts.get(alert_id).to_dict()
+
+    @router.get("/suppressions", tags=["alerts"])
+    def list_suppressions(_: Reader, include_removed: bool = False) -> list[dict[str, Any]]:
+        """Suppressions and snoozes with their hit counts."""
+        return platform.alerts.suppressions(include_removed=include_removed)
+
+    @router.post("/suppressions", tags=["alerts"], status_code=201)
+    def create_suppression(who: Writer, body: SuppressionIn) -> dict[str, Any]:
+        """Mute matching alerts (kept with status ``suppressed``); audited."""
+        duration = (
+            timedelta(minutes=body.duration_minutes) if body.duration_minutes is not None else None
+        )
+        made = platform.alerts.suppress(
+            actor=who.actor,
+            reason=body.reason,
+            rule_id=body.rule_id,
+            conditions=body.conditions,
+            duration=duration,
+        )
+        return {"id": made.id, "until": made.until}
+
+    @router.delete("/suppressions/{suppression_id}", tags=["alerts"], status_code=204)
+    def remove_suppression(
+        who: Writer, suppression_id: int, reason: Annotated[str, Query(min_length=1)]
+    ) -> None:
+        """Remove a suppression (kept on record); audited."""
+        platform.alerts.unsuppress(suppression_id, actor=who.actor, reason=reason)
+
+    @router.get("/audit", tags=["audit"])
+    def audit_entries(
+        _: Auditor,
+        action: Annotated[str | None, Query(max_length=64)] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+    ) -> list[dict[str, Any]]:
+        """The newest audit entries."""
+        return [e.to_dict() for e in platform.audit_entries(limit=limit, action=action)]
+
+    @router.get("/audit/verify", tags=["audit"])
+    def audit_verify(_: Auditor) -> dict[str, Any]:
+        """Recompute the audit trail's hash chain."""
+        report = platform.audit_verify()
+        return {
+            "ok": report.ok,
+            "entries": report.entries,
+            "broken_at": report.broken_at,
+            "reason": report.reason,
+        }
+
+    @router.get("/users", tags=["admin"])
+    def list_users(_: Admin) -> list[dict[str, Any]]:
+        """Every account (never a secret)."""
+        return [u.to_dict() for u in platform.users.list()]
+
+    @router.get("/tokens", tags=["admin"])
+    def list_tokens(_: Admin) -> list[dict[str, Any]]:
+        """Every API token (never the secret)."""
+        return platform.tokens.list()
+
+    @router.post("/tokens", tags=["admin"], status_code=201)
+    def create_token(who: Admin, body: TokenIn) -> dict[str, Any]:
+        """Create a token; the response is the only time it is shown."""
+        expires = timedelta(days=body.expires_in_days) if body.expires_in_days else None
+        token = platform.tokens.create(body.name, body.scopes, actor=who.actor, expires_in=expires)
+        return {"name": body.name, "token": token}
+
+    @router.delete("/tokens/{name}", tags=["admin"], status_code=204)
+    def revoke_token(who: Admin, name: str) -> None:
+        """Revoke a token at once; audited."""
+        platform.tokens.revoke(name, actor=who.actor)
+
+    return router
