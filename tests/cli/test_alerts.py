@@ -135,3 +135,33 @@ def test_rules_test_passes_the_built_in_cases_and_fails_a_wrong_one(
     assert run(home, "rules", "test", str(case)) == 1
     captured = capsys.readouterr()
     assert "FAIL" in captured.out and "expected 2" in captured.out
+
+
+def test_ack_close_reopen_and_verdicts(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run(home, "ingest", str(BRUTE), "--year", "2026", "--json")
+    capsys.readouterr()
+    run(home, "alerts", "list", "--json")
+    ident = str(lines(capsys)[0]["id"])
+    assert run(home, "alerts", "ack", ident, "--reason", "on it") == 0
+    assert (
+        run(
+            home,
+            "alerts",
+            "close",
+            ident,
+            "--resolution",
+            "true_positive",
+            "--reason",
+            "blocked the IP",
+            "--json",
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert orjson.loads(out.splitlines()[-1])["status"] == "closed"
+    assert run(home, "alerts", "close", ident, "--resolution", "benign", "--reason", "x") != 0
+    assert "cannot close an alert that is closed" in capsys.readouterr().err
+    assert run(home, "alerts", "verdicts", "--json") == 0
+    (row,) = lines(capsys)
+    assert row["true_positive"] == 1 and row["false_positive_rate"] == 0.0
+    assert run(home, "alerts", "reopen", ident, "--reason", "came back") == 0

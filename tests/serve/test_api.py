@@ -167,3 +167,37 @@ def test_errors_are_json_with_stable_codes(platform: Platform, client: Client) -
         "POST", "/api/v1/ingest", content=ACCESS_BODY, headers={"Authorization": f"Bearer {reader}"}
     )
     assert cannot_ingest.status_code == 403
+
+
+def test_triage_through_the_api_and_the_false_positive_rate(
+    platform: Platform, client: Client, tmp_path: Path
+) -> None:
+    from tests.alerts.test_live import failures, store
+
+    store(platform, tmp_path, "a.log", failures(0, 6))
+    platform.detect()
+    analyst = platform.tokens.create("analyst", ROLES["analyst"], actor="cli:root")
+    auditor = platform.tokens.create("auditor", ROLES["auditor"], actor="cli:root")
+    alerts = call(client, "GET", "/api/v1/alerts", analyst).json()
+    first = alerts[0]["id"]
+    url = f"/api/v1/alerts/{first}"
+    assert call(client, "POST", url + "/acknowledge", auditor, {"reason": "x"}).status_code == 403
+    acked = call(client, "POST", url + "/acknowledge", analyst, {"reason": "looking"})
+    assert acked.status_code == 200 and acked.json()["status"] == "acknowledged"
+    assert acked.json()["status_by"] == "token:analyst"
+    no_verdict = call(client, "POST", url + "/close", analyst, {"reason": "done"})
+    assert no_verdict.status_code == 400 and "verdict" in no_verdict.json()["error"]["message"]
+    closed = call(
+        client,
+        "POST",
+        url + "/close",
+        analyst,
+        {"reason": "our pentest", "resolution": "false_positive"},
+    )
+    assert closed.json()["status"] == "closed" and closed.json()["resolution"] == "false_positive"
+    bad = call(client, "POST", url + "/explode", analyst, {"reason": "x"})
+    assert bad.status_code == 422
+    (verdict,) = call(client, "GET", "/api/v1/alerts/verdicts", analyst).json()
+    assert verdict["false_positive"] == 1 and verdict["false_positive_rate"] == 1.0
+    trail = call(client, "GET", "/api/v1/audit?action=alert.", auditor).json()
+    assert [e["action"] for e in trail] == ["alert.close", "alert.acknowledge"]

@@ -63,6 +63,11 @@ class StoredAlert:
         suppression_id: The suppression that muted it, if any.
         created_at: When it was opened (wall clock).
         updated_at: When it last grew or changed.
+        resolution: The verdict of a closed alert (``true_positive``, ``false_positive``,
+            ``benign``).
+        status_reason: Why its status was last changed.
+        status_by: Who changed it.
+        status_at: When.
     """
 
     id: int
@@ -72,6 +77,10 @@ class StoredAlert:
     suppression_id: int | None
     created_at: datetime
     updated_at: datetime
+    resolution: str | None = None
+    status_reason: str | None = None
+    status_by: str | None = None
+    status_at: datetime | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The ``garrison alerts list --json`` form: the hunt form plus storage fields."""
@@ -83,4 +92,10 @@ class StoredAlert:
             "suppression_id": self.suppression_id,
             "created_at": self.created_at.isoformat().replace("+00:00", "Z"),
             "updated_at": self.updated_at.isoformat().replace("+00:00", "Z"),
+            "resolution": self.resolution,
+            "status_reason": self.status_reason,
+            "status_by": self.status_by,
+            "status_at": self.status_at.isoformat().replace("+00:00", "Z")
+            if self.status_at
+            else None,
         }

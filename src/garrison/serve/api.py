@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from garrison.alerts.query import LEVELS, STATUSES, AlertFilter
+from garrison.alerts.triage import RESOLUTIONS
 from garrison.auth.principal import SCOPES, Principal
 from garrison.core.errors import AuthError, ForbiddenError
 from garrison.platform import Platform
@@ -38,6 +39,15 @@ class SuppressionIn(BaseModel):
     )
     reason: str = Field(min_length=1, max_length=2000)
     duration_minutes: int | None = Field(default=None, ge=1, le=366 * 24 * 60)
+
+
+class TriageIn(BaseModel):
+    """A status change of an alert."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+    resolution: str | None = Field(default=None, description=", ".join(RESOLUTIONS))
 
 
 class TokenIn(BaseModel):
@@ -102,10 +112,27 @@ def create_router(platform: Platform) -> APIRouter:
         )
         return [a.to_dict() for a in platform.alerts.search(where)]
 
+    @router.get("/alerts/verdicts", tags=["alerts"])
+    def verdicts(_: Reader) -> list[dict[str, Any]]:
+        """Closed alerts per rule by verdict, with the false-positive rate."""
+        return platform.alerts.verdicts()
+
     @router.get("/alerts/{alert_id}", tags=["alerts"])
     def get_alert(_: Reader, alert_id: int) -> dict[str, Any]:
         """One alert."""
         return platform.alerts.get(alert_id).to_dict()
+
+    @router.post("/alerts/{alert_id}/{action}", tags=["alerts"])
+    def triage_alert(
+        who: Writer,
+        alert_id: int,
+        action: Literal["acknowledge", "close", "reopen"],
+        body: TriageIn,
+    ) -> dict[str, Any]:
+        """Acknowledge, close (with a resolution) or reopen an alert; audited."""
+        return platform.alerts.triage(
+            alert_id, action, actor=who.actor, reason=body.reason, resolution=body.resolution
+        ).to_dict()
 
     @router.get("/suppressions", tags=["alerts"])
     def list_suppressions(_: Reader, include_removed: bool = False) -> list[dict[str, Any]]:

@@ -240,3 +240,79 @@ def unsuppress(
     st = state(ctx)
     st.platform().alerts.unsuppress(suppression_id, actor=actor(), reason=reason)
     st.err.print(f"suppression {suppression_id} removed")
+
+
+def _triage(
+    ctx: typer.Context,
+    alert_id: int,
+    action: str,
+    reason: str,
+    resolution: str | None,
+    as_json: bool,
+) -> None:
+    st = state(ctx)
+    item = st.platform().alerts.triage(
+        alert_id, action, actor=actor(), reason=reason, resolution=resolution
+    )
+    if as_json:
+        emit_json(item.to_dict())
+    else:
+        st.err.print(f"alert {item.id} is {item.status}")
+
+
+_ID = Annotated[int, typer.Argument(help="Alert id.")]
+_WHY = Annotated[str, typer.Option(help="Why (recorded in the audit trail).")]
+_AS_JSON = Annotated[bool, typer.Option("--json", help="Print the alert as JSON.")]
+
+
+@app.command("ack", epilog="Example: garrison alerts ack 42 --reason 'investigating'")
+def ack(ctx: typer.Context, alert_id: _ID, reason: _WHY, as_json: _AS_JSON = False) -> None:
+    """Acknowledge an alert: someone is on it."""
+    _triage(ctx, alert_id, "acknowledge", reason, None, as_json)
+
+
+@app.command(
+    "close",
+    epilog="Example: garrison alerts close 42 --resolution false_positive --reason 'backup job'",
+)
+def close(
+    ctx: typer.Context,
+    alert_id: _ID,
+    resolution: Annotated[str, typer.Option(help="true_positive, false_positive or benign.")],
+    reason: _WHY,
+    as_json: _AS_JSON = False,
+) -> None:
+    """Close an alert with a verdict (feeds the false-positive rate per rule)."""
+    _triage(ctx, alert_id, "close", reason, resolution, as_json)
+
+
+@app.command("reopen", epilog="Example: garrison alerts reopen 42 --reason 'it came back'")
+def reopen(ctx: typer.Context, alert_id: _ID, reason: _WHY, as_json: _AS_JSON = False) -> None:
+    """Reopen a closed alert."""
+    _triage(ctx, alert_id, "reopen", reason, None, as_json)
+
+
+@app.command("verdicts", epilog="Example: garrison alerts verdicts --json")
+def verdicts(ctx: typer.Context, as_json: _AS_JSON = False) -> None:
+    """Closed alerts per rule by verdict, and each rule's false-positive rate (target <= 5 %)."""
+    st = state(ctx)
+    rows = st.platform().alerts.verdicts()
+    if as_json:
+        for row in rows:
+            emit_json(row)
+        return
+    table = Table(
+        "rule", "closed", "true pos.", "false pos.", "benign", "FP rate", title="Verdicts"
+    )
+    for row in rows:
+        rate = row["false_positive_rate"]
+        shown = f"{rate:.1%}"
+        table.add_row(
+            row["title"],
+            str(row["closed"]),
+            str(row["true_positive"]),
+            str(row["false_positive"]),
+            str(row["benign"]),
+            f"[red]{shown}[/red]" if rate > 0.05 else shown,
+        )
+    st.out.print(table)

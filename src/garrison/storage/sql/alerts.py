@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from garrison.alerts.model import Alert, StoredAlert
 from garrison.alerts.query import LEVELS, AlertFilter
 from garrison.alerts.suppress import Suppression
+from garrison.alerts.triage import RESOLUTIONS, transition
 from garrison.core.clock import Clock
 from garrison.core.errors import InputError, NotFoundError
 from garrison.storage.sql import audit
@@ -41,6 +42,10 @@ def _alert(row: Any) -> StoredAlert:
         suppression_id=row.suppression_id,
         created_at=from_micros(row.created_at),
         updated_at=from_micros(row.updated_at),
+        resolution=row.resolution,
+        status_reason=row.status_reason,
+        status_by=row.status_by,
+        status_at=from_micros(row.status_at) if row.status_at is not None else None,
     )
 
 
@@ -82,12 +87,91 @@ class AlertRepository:
             raise NotFoundError(f"no alert {alert_id}", hint="see 'garrison alerts list'")
         return _alert(row)
 
+    def triage(
+        self,
+        alert_id: int,
+        action: str,
+        *,
+        actor: str,
+        reason: str,
+        resolution: str | None = None,
+    ) -> StoredAlert:
+        """Acknowledge, close (with a verdict) or reopen an alert; audited.
+
+        Raises:
+            NotFoundError: If there is no such alert.
+            InputError: If the action does not apply or lacks a verdict or reason.
+        """
+        if not reason.strip():
+            raise InputError("a status change needs a reason (it is audited)")
+        alerts = t.alerts
+        now = to_micros(self.clock.now())
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(alerts).where(alerts.c.id == alert_id)).first()
+            if row is None:
+                raise NotFoundError(f"no alert {alert_id}", hint="see 'garrison alerts list'")
+            status = transition(row.status, action, resolution)
+            conn.execute(
+                alerts.update()
+                .where(alerts.c.id == alert_id)
+                .values(
+                    status=status,
+                    resolution=resolution if action == "close" else None,
+                    status_reason=reason,
+                    status_by=actor[:256],
+                    status_at=now,
+                    updated_at=now,
+                )
+            )
+            audit.append(
+                conn,
+                self.clock,
+                actor=actor,
+                action=f"alert.{action}",
+                target=f"alert:{alert_id}",
+                details={
+                    "from": row.status,
+                    "to": status,
+                    "resolution": resolution,
+                    "reason": reason,
+                    "rule_id": row.rule_id,
+                },
+            )
+        return self.get(alert_id)
+
+    def verdicts(self) -> list[dict[str, Any]]:
+        """Per rule: closed alerts by verdict and the false-positive rate."""
+        alerts = t.alerts
+        query = (
+            sa.select(alerts.c.rule_id, alerts.c.title, alerts.c.resolution, sa.func.count())
+            .where(alerts.c.status == "closed")
+            .group_by(alerts.c.rule_id, alerts.c.title, alerts.c.resolution)
+        )
+        rules: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for rule_id, title, resolution, n in conn.execute(query):
+                entry = rules.setdefault(
+                    rule_id,
+                    {
+                        "rule_id": rule_id,
+                        "title": title,
+                        "closed": 0,
+                        **{r: 0 for r in RESOLUTIONS},
+                    },
+                )
+                entry["closed"] += n
+                if resolution in RESOLUTIONS:
+                    entry[resolution] += n
+        for entry in rules.values():
+            entry["false_positive_rate"] = round(entry["false_positive"] / entry["closed"], 4)
+        return sorted(rules.values(), key=lambda e: (-e["false_positive_rate"], e["rule_id"]))
+
     def count(self) -> dict[str, int]:
         """Alerts per status."""
         alerts = t.alerts
         query = sa.select(alerts.c.status, sa.func.count()).group_by(alerts.c.status)
         with self.engine.connect() as conn:
-            return {status: n for status, n in conn.execute(query).tuples()}
+            return {status: n for status, n in conn.execute(query)}
 
     def suppress(
         self,
