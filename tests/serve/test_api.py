@@ -18,6 +18,8 @@ from tests.serve.test_app import ACCESS_BODY, Client
 #: One request per endpoint class, and the scope it needs.
 ENDPOINTS: list[tuple[str, str, str, dict[str, object] | None]] = [
     ("read", "GET", "/api/v1/alerts", None),
+    ("read", "GET", "/api/v1/events?q=event.outcome:failure", None),
+    ("read", "GET", "/api/v1/timeline/ip/10.0.0.5", None),
     ("read", "GET", "/api/v1/suppressions", None),
     (
         "write",
@@ -201,3 +203,27 @@ def test_triage_through_the_api_and_the_false_positive_rate(
     assert verdict["false_positive"] == 1 and verdict["false_positive_rate"] == 1.0
     trail = call(client, "GET", "/api/v1/audit?action=alert.", auditor).json()
     assert [e["action"] for e in trail] == ["alert.close", "alert.acknowledge"]
+
+
+def test_event_search_and_timeline(platform: Platform, client: Client) -> None:
+    token = platform.tokens.create("ops", ROLES["admin"], actor="cli:root")
+    pushed = client.request(
+        "POST",
+        "/api/v1/ingest?format=access",
+        content=ACCESS_BODY,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert pushed.status_code == 200
+    found = call(
+        client,
+        "GET",
+        "/api/v1/events?q=http.response.status_code:[400 TO 599]&since=2026-11-01",
+        token,
+    ).json()
+    assert sorted(e["source.ip"] for e in found) == ["198.51.100.23", "198.51.100.8"]
+    line = call(client, "GET", "/api/v1/timeline/ip/203.0.113.9", token).json()
+    assert [e["source.ip"] for e in line] == ["203.0.113.9"]
+    broken = call(client, "GET", "/api/v1/events?q=(unclosed", token)
+    assert broken.status_code == 400 and broken.json()["error"]["code"] == "query.syntax"
+    bad_kind = call(client, "GET", "/api/v1/timeline/planet/earth", token)
+    assert bad_kind.status_code == 422

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -19,7 +19,10 @@ from garrison.alerts.query import LEVELS, STATUSES, AlertFilter
 from garrison.alerts.triage import RESOLUTIONS
 from garrison.auth.principal import SCOPES, Principal
 from garrison.core.errors import AuthError, ForbiddenError
+from garrison.core.timezones import resolve_zone
 from garrison.platform import Platform
+from garrison.search.request import SearchRequest
+from garrison.search.timeparse import parse_time
 
 
 def bearer(authorization: str | None) -> str:
@@ -90,6 +93,49 @@ Admin = Annotated[Principal, Depends(needs("admin"))]
 def create_router(platform: Platform) -> APIRouter:
     """The v1 routes around a platform."""
     router = APIRouter(prefix="/api/v1")
+
+    def _time(text: str | None) -> datetime | None:
+        if not text:
+            return None
+        return parse_time(text, platform.now(), resolve_zone(platform.settings.timezone))
+
+    @router.get("/events", tags=["events"])
+    def search_events(
+        _: Reader,
+        q: Annotated[str, Query(max_length=4000, description="docs/search.md")] = "",
+        since: Annotated[str | None, Query(description="24h, 7d, 2026-11-01, ...")] = None,
+        until: Annotated[str | None, Query(description="end (exclusive)")] = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 100,
+        oldest_first: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Search stored events with the query language."""
+        request = SearchRequest(
+            query=q,
+            since=_time(since),
+            until=_time(until),
+            limit=limit,
+            newest_first=not oldest_first,
+        )
+        return [e.to_dict() for e in platform.search(request)]
+
+    @router.get("/timeline/{kind}/{value}", tags=["events"])
+    def timeline(
+        _: Reader,
+        kind: Literal["ip", "user", "host"],
+        value: Annotated[str, Path(max_length=256)],
+        since: str | None = None,
+        until: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    ) -> list[dict[str, Any]]:
+        """Everything one IP, user or host did, in time order."""
+        request = SearchRequest(
+            since=_time(since),
+            until=_time(until),
+            limit=limit,
+            newest_first=False,
+            entity=(kind, value),
+        )
+        return [e.to_dict() for e in platform.search(request)]
 
     @router.get("/alerts", tags=["alerts"])
     def list_alerts(
