@@ -24,6 +24,7 @@ from garrison.storage.sql import audit, integrity, retention
 from garrison.storage.sql import engine as sql_engine
 from garrison.storage.sql.alerts import AlertRepository
 from garrison.storage.sql.detection import SqlDetectionStore
+from garrison.storage.sql.detection import lag as detection_lag
 from garrison.storage.sql.events import SqlEventStore
 from garrison.storage.sql.search import search_events
 from garrison.storage.sql.sources import SourceRegistry
@@ -187,6 +188,10 @@ class Platform:
             if progress is not None:
                 progress(step)
         return total
+
+    def detection_lag(self) -> int:
+        """Stored batches live detection has not looked at yet."""
+        return detection_lag(self.store.engine)
 
     def audit_verify(self) -> audit.AuditReport:
         """Check the audit trail's hash chain."""

@@ -150,6 +150,7 @@ class Settings(BaseSettings):
         http_host: Address of the HTTP server.
         http_port: Port of the HTTP server.
         max_request_bytes: Largest accepted HTTP ingest body.
+        metrics_public: Serve ``/metrics`` without a token (default: a ``read`` token).
         detection: The ``[detection]`` table (:class:`DetectionSettings`).
         auth: The ``[auth]`` table (:class:`AuthSettings`).
     """
@@ -168,6 +169,7 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    metrics_public: bool = False
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
 

@@ -63,23 +63,32 @@ class TokenIn(BaseModel):
     expires_in_days: int | None = Field(default=90, ge=1, le=3650)
 
 
+async def authorize(platform: Platform, authorization: str | None, scope: str) -> Principal:
+    """The caller of a request, if its bearer token is valid and holds ``scope``.
+
+    Raises:
+        AuthError: Missing, invalid, expired or revoked token (401).
+        ForbiddenError: A valid token without the scope (403).
+    """
+    token = bearer(authorization)
+    principal = await run_in_threadpool(platform.tokens.authenticate, token) if token else None
+    if principal is None:
+        raise AuthError(
+            "missing, invalid, expired or revoked token",
+            hint="an administrator creates one with 'garrison tokens create'",
+        )
+    if not principal.allows(scope):
+        raise ForbiddenError(f"this needs the {scope!r} scope")
+    return principal
+
+
 def needs(scope: str) -> Callable[..., Any]:
     """A dependency that authenticates the caller and requires ``scope``."""
 
     async def dependency(
         request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> Principal:
-        platform: Platform = request.app.state.platform
-        token = bearer(authorization)
-        principal = await run_in_threadpool(platform.tokens.authenticate, token) if token else None
-        if principal is None:
-            raise AuthError(
-                "missing, invalid, expired or revoked token",
-                hint="an administrator creates one with 'garrison tokens create'",
-            )
-        if not principal.allows(scope):
-            raise ForbiddenError(f"this needs the {scope!r} scope")
-        return principal
+        return await authorize(request.app.state.platform, authorization, scope)
 
     return dependency
 

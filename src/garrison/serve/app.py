@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from garrison import __version__
@@ -21,7 +23,8 @@ from garrison.core.errors import (
 )
 from garrison.normalize import registry
 from garrison.platform import Platform
-from garrison.serve.api import bearer, create_router
+from garrison.serve.api import authorize, bearer, create_router
+from garrison.serve.metrics import CONTENT_TYPE, Metrics
 from garrison.serve.receiver import receive
 
 log = logging.getLogger(__name__)
@@ -44,8 +47,8 @@ def _status(exc: GarrisonError) -> int:
     return 500
 
 
-def create_app(platform: Platform) -> FastAPI:
-    """Build the FastAPI application around a platform."""
+def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
+    """Build the FastAPI application around a platform (with its own metrics)."""
     app = FastAPI(
         title="Garrison",
         version=__version__,
@@ -81,6 +84,29 @@ def create_app(platform: Platform) -> FastAPI:
         return JSONResponse(body, status_code=500)
 
     app.state.platform = platform
+    app.state.metrics = metrics = metrics or Metrics(platform)
+
+    @app.middleware("http")
+    async def _timed(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        metrics.request_seconds.labels(request.method, path, str(response.status_code)).observe(
+            time.perf_counter() - start
+        )
+        return response
+
+    @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
+    async def prometheus(authorization: Annotated[str | None, Header()] = None) -> Response:
+        """Prometheus metrics; needs a ``read`` token unless ``metrics_public`` is set."""
+        if not platform.settings.metrics_public:
+            await authorize(platform, authorization, "read")
+        body = await run_in_threadpool(metrics.render)
+        return Response(body, media_type=CONTENT_TYPE)
+
     app.include_router(create_router(platform))
 
     @app.get("/healthz", tags=["health"])
@@ -141,6 +167,9 @@ def create_app(platform: Platform) -> FastAPI:
             idempotent=True,
             extra=extra,
         )
+        channel = "http"
+        metrics.events_received.labels(channel).inc(len(records))
+        metrics.events_stored.labels(channel).inc(summary.stored)
         result: dict[str, Any] = summary.to_dict()
         result.pop("errors", None)
         return result

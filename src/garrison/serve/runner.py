@@ -5,23 +5,25 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 import uvicorn
 
 from garrison.platform import Platform
 from garrison.serve.app import create_app
+from garrison.serve.metrics import Metrics
 from garrison.serve.receiver import receive
 from garrison.serve.syslog import Collector, Deliver, start_listeners, stop_listeners
 
 log = logging.getLogger(__name__)
 
 
-def storing_delivery(platform: Platform) -> Deliver:
+def storing_delivery(platform: Platform, metrics: Metrics | None = None) -> Deliver:
     """The syslog collector's delivery: parse as syslog and store in the platform's store."""
     options = platform.ingest_options(format="syslog")
 
     def deliver(records: list[bytes], origin: str, nonce: str) -> None:
-        receive(
+        summary = receive(
             records,
             origin=origin,
             sink=platform.store,
@@ -30,17 +32,23 @@ def storing_delivery(platform: Platform) -> Deliver:
             idempotent=False,
             nonce=nonce,
         )
+        if metrics is not None:
+            metrics.events_received.labels("syslog").inc(len(records))
+            metrics.events_stored.labels("syslog").inc(summary.stored)
 
     return deliver
 
 
-async def detect_forever(platform: Platform, interval: float) -> None:
+async def detect_forever(
+    platform: Platform, interval: float, metrics: Metrics | None = None
+) -> None:
     """Detect on newly stored events every ``interval`` seconds, until cancelled.
 
     Detection runs in a worker thread (it is CPU and database work); a failing step is logged
     and retried at the next interval, never stops the server.
     """
     while True:
+        start = time.perf_counter()
         try:
             report = await asyncio.to_thread(platform.detect)
         except asyncio.CancelledError:
@@ -48,6 +56,8 @@ async def detect_forever(platform: Platform, interval: float) -> None:
         except Exception:  # the loop must survive any one failing step
             log.exception("live detection step failed; retrying in %.0f s", interval)
         else:
+            if metrics is not None:
+                metrics.detected(report, time.perf_counter() - start)
             if report.events:
                 log.info(
                     "detection: %d events, %d new alerts, %d updated, %d suppressed",
@@ -63,7 +73,10 @@ async def serve(
     platform: Platform, *, host: str, port: int, syslog_host: str, syslog_port: int | None
 ) -> None:
     """Serve until interrupted (SIGINT/SIGTERM handled by uvicorn)."""
-    collector = Collector(storing_delivery(platform))
+    app = create_app(platform)
+    metrics: Metrics = app.state.metrics
+    collector = Collector(storing_delivery(platform, metrics))
+    metrics.watch_syslog(collector)
     flusher: asyncio.Task[None] | None = None
     transport = server = None
     if syslog_port is not None:
@@ -74,11 +87,11 @@ async def serve(
     detector: asyncio.Task[None] | None = None
     if detection.enabled:
         platform.detector()  # load the rules now: a broken rule set fails at start-up
-        detector = asyncio.create_task(detect_forever(platform, detection.interval_seconds))
+        detector = asyncio.create_task(
+            detect_forever(platform, detection.interval_seconds, metrics)
+        )
         log.info("live detection every %.0f s", detection.interval_seconds)
-    config = uvicorn.Config(
-        create_app(platform), host=host, port=port, log_level="info", server_header=False
-    )
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False)
     try:
         await uvicorn.Server(config).serve()
     finally:

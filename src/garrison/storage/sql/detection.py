@@ -300,3 +300,13 @@ class SqlDetectionStore:
         """One detection step's transaction (commits on success, rolls back on error)."""
         with self.engine.begin() as conn:
             yield SqlDetectionTransaction(conn, self.clock)
+
+
+def lag(engine: Engine) -> int:
+    """Stored batches that live detection has not read yet."""
+    with engine.connect() as conn:
+        head = conn.execute(sa.select(sa.func.max(t.chain_head.c.seq))).scalar() or 0
+        done = conn.execute(
+            sa.select(t.detection_state.c.batch_seq).where(t.detection_state.c.name == CURSOR)
+        ).scalar()
+    return max(0, int(head) - int(done or 0))
