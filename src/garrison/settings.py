@@ -7,7 +7,14 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -151,6 +158,8 @@ class Settings(BaseSettings):
         http_port: Port of the HTTP server.
         max_request_bytes: Largest accepted HTTP ingest body.
         metrics_public: Serve ``/metrics`` without a token (default: a ``read`` token).
+        tls_cert_file: PEM certificate (chain) for HTTPS; with ``tls_key_file``.
+        tls_key_file: PEM private key for HTTPS.
         detection: The ``[detection]`` table (:class:`DetectionSettings`).
         auth: The ``[auth]`` table (:class:`AuthSettings`).
     """
@@ -170,8 +179,20 @@ class Settings(BaseSettings):
     http_port: int = Field(default=8080, ge=0, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
     metrics_public: bool = False
+    tls_cert_file: Path | None = None
+    tls_key_file: Path | None = None
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @model_validator(mode="after")
+    def _tls_pair(self) -> Settings:
+        pair = (self.tls_cert_file, self.tls_key_file)
+        if (pair[0] is None) != (pair[1] is None):
+            raise ValueError("tls_cert_file and tls_key_file go together")
+        for path in pair:
+            if path is not None and not path.is_file():
+                raise ValueError(f"TLS file not found: {path}")
+        return self
 
     @field_validator("timezone")
     @classmethod

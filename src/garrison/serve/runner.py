@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import Any
 
 import uvicorn
 
@@ -69,6 +70,18 @@ async def detect_forever(
         await asyncio.sleep(interval)
 
 
+def server_config(app: Any, platform: Platform, *, host: str, port: int) -> uvicorn.Config:
+    """The uvicorn configuration: HTTPS when a certificate and key are set."""
+    settings = platform.settings
+    tls: dict[str, Any] = {}
+    if settings.tls_cert_file is not None and settings.tls_key_file is not None:
+        tls = {
+            "ssl_certfile": str(settings.tls_cert_file),
+            "ssl_keyfile": str(settings.tls_key_file),
+        }
+    return uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False, **tls)
+
+
 async def serve(
     platform: Platform, *, host: str, port: int, syslog_host: str, syslog_port: int | None
 ) -> None:
@@ -91,7 +104,7 @@ async def serve(
             detect_forever(platform, detection.interval_seconds, metrics)
         )
         log.info("live detection every %.0f s", detection.interval_seconds)
-    config = uvicorn.Config(app, host=host, port=port, log_level="info", server_header=False)
+    config = server_config(app, platform, host=host, port=port)
     try:
         await uvicorn.Server(config).serve()
     finally:
