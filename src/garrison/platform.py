@@ -27,6 +27,7 @@ from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.detection import lag as detection_lag
 from garrison.storage.sql.events import SqlEventStore
 from garrison.storage.sql.search import search_events
+from garrison.storage.sql.sessions import SessionStore
 from garrison.storage.sql.sources import SourceRegistry
 from garrison.storage.sql.tokens import TokenStore
 from garrison.storage.sql.users import UserStore
@@ -43,6 +44,7 @@ class Platform:
     alerts: AlertRepository
     users: UserStore
     tokens: TokenStore
+    sessions: SessionStore
     _detector: LiveDetector | None = None
 
     @classmethod
@@ -73,6 +75,7 @@ class Platform:
                 mfa_roles=frozenset(settings.auth.mfa_roles),
             ),
             tokens=TokenStore(engine, clock),
+            sessions=SessionStore(engine, clock),
         )
 
     @property

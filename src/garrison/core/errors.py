@@ -97,6 +97,18 @@ class AuthError(GarrisonError):
     exit_code = 6
 
 
+class MfaRequiredError(AuthError):
+    """The password was right; a TOTP code must follow."""
+
+    code = "auth.mfa_required"
+
+
+class PasswordExpiredError(AuthError):
+    """The password is right but older than the policy allows: it must be changed first."""
+
+    code = "auth.password_expired"
+
+
 class ForbiddenError(GarrisonError):
     """The caller is authenticated but its role or token scope does not allow the action."""
 

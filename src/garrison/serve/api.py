@@ -7,22 +7,29 @@ valid one without the scope 403. Errors are JSON with a stable code (see ``serve
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from garrison.alerts.query import LEVELS, STATUSES, AlertFilter
 from garrison.alerts.triage import RESOLUTIONS
 from garrison.auth.principal import SCOPES, Principal
-from garrison.core.errors import AuthError, ForbiddenError
+from garrison.core.errors import (
+    AuthError,
+    ForbiddenError,
+    MfaRequiredError,
+    PasswordExpiredError,
+)
 from garrison.core.timezones import resolve_zone
 from garrison.platform import Platform
 from garrison.search.request import SearchRequest
 from garrison.search.timeparse import parse_time
+from garrison.storage.sql.users import LoginOutcome
 
 
 def bearer(authorization: str | None) -> str:
@@ -53,6 +60,16 @@ class TriageIn(BaseModel):
     resolution: str | None = Field(default=None, description=", ".join(RESOLUTIONS))
 
 
+class LoginIn(BaseModel):
+    """A login: name, password, and the TOTP code when the account needs one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=1024)
+    code: str | None = Field(default=None, max_length=16)
+
+
 class TokenIn(BaseModel):
     """A new API token."""
 
@@ -63,15 +80,37 @@ class TokenIn(BaseModel):
     expires_in_days: int | None = Field(default=90, ge=1, le=3650)
 
 
-async def authorize(platform: Platform, authorization: str | None, scope: str) -> Principal:
-    """The caller of a request, if its bearer token is valid and holds ``scope``.
+SESSION_COOKIE = "garrison_session"
+CSRF_HEADER = "x-csrf-token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def authorize(
+    platform: Platform,
+    authorization: str | None,
+    scope: str,
+    request: Request | None = None,
+) -> Principal:
+    """The caller of a request, if its credentials are valid and hold ``scope``.
+
+    Machines send ``Authorization: Bearer <API token>``; browsers send the session cookie, and
+    with it, on every unsafe method, the session's CSRF token in ``X-CSRF-Token``.
 
     Raises:
-        AuthError: Missing, invalid, expired or revoked token (401).
-        ForbiddenError: A valid token without the scope (403).
+        AuthError: Missing, invalid, expired or revoked credentials (401).
+        ForbiddenError: Valid credentials without the scope, or a missing CSRF token (403).
     """
     token = bearer(authorization)
     principal = await run_in_threadpool(platform.tokens.authenticate, token) if token else None
+    cookie = request.cookies.get(SESSION_COOKIE) if request is not None else None
+    if principal is None and not token and cookie and request is not None:
+        session = await run_in_threadpool(platform.sessions.check, cookie)
+        if session is not None:
+            if request.method not in _SAFE_METHODS and not hmac.compare_digest(
+                request.headers.get(CSRF_HEADER, ""), session.csrf
+            ):
+                raise ForbiddenError("missing or wrong CSRF token", hint="send X-CSRF-Token")
+            principal = session.principal
     if principal is None:
         raise AuthError(
             "missing, invalid, expired or revoked token",
@@ -88,7 +127,7 @@ def needs(scope: str) -> Callable[..., Any]:
     async def dependency(
         request: Request, authorization: Annotated[str | None, Header()] = None
     ) -> Principal:
-        return await authorize(request.app.state.platform, authorization, scope)
+        return await authorize(request.app.state.platform, authorization, scope, request)
 
     return dependency
 
@@ -235,6 +274,49 @@ def create_router(platform: Platform) -> APIRouter:
             "broken_at": report.broken_at,
             "reason": report.reason,
         }
+
+    @router.post("/session", tags=["session"])
+    def login(body: LoginIn, request: Request, response: Response) -> dict[str, Any]:
+        """Log in (password, then TOTP code); sets the session cookie, returns the CSRF token.
+
+        Failures say only "invalid credentials": they do not tell which part was wrong or
+        whether the account exists. Five failures in five minutes lock the account.
+        """
+        source = request.client.host if request.client else ""
+        outcome, user = platform.users.authenticate(
+            body.name, body.password, body.code, source=source
+        )
+        if outcome is LoginOutcome.MFA_REQUIRED:
+            raise MfaRequiredError("enter the 6-digit code of your authenticator app")
+        if outcome is LoginOutcome.PASSWORD_EXPIRED:
+            raise PasswordExpiredError(
+                "your password has expired", hint="an administrator runs 'garrison users passwd'"
+            )
+        if outcome is not LoginOutcome.OK or user is None:
+            raise AuthError("invalid credentials")
+        session_id, csrf = platform.sessions.open(user.name)
+        response.set_cookie(
+            SESSION_COOKIE,
+            session_id,
+            httponly=True,
+            secure=request.url.scheme == "https",
+            samesite="strict",
+            path="/",
+        )
+        return {"user": user.to_dict(), "csrf_token": csrf}
+
+    @router.get("/session", tags=["session"])
+    def whoami(who: Reader) -> dict[str, Any]:
+        """Who the credentials belong to, and what they may do."""
+        return {"kind": who.kind, "name": who.name, "scopes": sorted(who.scopes)}
+
+    @router.delete("/session", tags=["session"], status_code=204)
+    def logout(request: Request, response: Response) -> None:
+        """Log out: the session ends at once."""
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie:
+            platform.sessions.close(cookie)
+        response.delete_cookie(SESSION_COOKIE, path="/")
 
     @router.get("/users", tags=["admin"])
     def list_users(_: Admin) -> list[dict[str, Any]]:

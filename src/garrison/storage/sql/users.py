@@ -251,6 +251,8 @@ class UserStore:
         with self.engine.begin() as conn:
             self._row(conn, name)
             conn.execute(t.users.update().where(t.users.c.name == name).values(**values))
+            # Disabling, enabling or re-enrolling an account ends its browser sessions.
+            conn.execute(t.sessions.delete().where(t.sessions.c.user_name == name))
             audit.append(
                 conn,
                 self.clock,
@@ -317,6 +319,8 @@ class UserStore:
             conn.execute(
                 history.insert(), {"user_id": row.id, "password_hash": digest, "created_at": now}
             )
+            # Every session of the account ends with its old password.
+            conn.execute(t.sessions.delete().where(t.sessions.c.user_name == name))
             audit.append(
                 conn, self.clock, actor=actor, action="user.password_change", target=f"user:{name}"
             )
