@@ -5,7 +5,7 @@ The CLI and the HTTP server talk to :class:`Platform` only; they never import SQ
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +13,7 @@ from typing import Any
 
 from garrison.alerts.live import LiveDetector, StepReport
 from garrison.core.clock import Clock, SystemClock
-from garrison.core.errors import UsageError
+from garrison.core.errors import InputError, UsageError
 from garrison.core.timezones import resolve_zone
 from garrison.detect.ruleset import DetectionSet, build
 from garrison.events.model import Event
@@ -205,6 +205,25 @@ class Platform:
     ) -> list[audit.AuditEntry]:
         """The newest audit entries."""
         return audit.entries(self.store.engine, limit=limit, action=action)
+
+    def audit_export(
+        self,
+        fmt: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        action: str | None = None,
+    ) -> Iterator[bytes]:
+        """The audit trail as ``csv`` or ``ndjson`` chunks, oldest first.
+
+        Raises:
+            InputError: On another format.
+        """
+        writers = {"csv": audit.to_csv, "ndjson": audit.to_ndjson}
+        if fmt not in writers:
+            raise InputError(f"unknown export format {fmt!r}", hint="csv or ndjson")
+        entries = audit.iter_entries(self.store.engine, since=since, until=until, action=action)
+        return writers[fmt](entries)
 
     def now(self) -> datetime:
         """Current time from the platform clock."""

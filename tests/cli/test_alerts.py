@@ -165,3 +165,15 @@ def test_ack_close_reopen_and_verdicts(home: Path, capsys: pytest.CaptureFixture
     (row,) = lines(capsys)
     assert row["true_positive"] == 1 and row["false_positive_rate"] == 0.0
     assert run(home, "alerts", "reopen", ident, "--reason", "came back") == 0
+
+
+def test_audit_export_to_a_file(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(home, "alerts", "suppress", "--where", "user.name=svc-*", "--reason", "batch jobs")
+    target = tmp_path / "audit.ndjson"
+    assert run(home, "audit", "export", "--format", "ndjson", "--output", str(target)) == 0
+    (entry,) = [orjson.loads(line) for line in target.read_bytes().splitlines()]
+    assert entry["action"] == "suppression.create"
+    assert run(home, "audit", "export", "--format", "xml") != 0
+    assert "unknown export format" in capsys.readouterr().err

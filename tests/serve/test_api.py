@@ -227,3 +227,26 @@ def test_event_search_and_timeline(platform: Platform, client: Client) -> None:
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "query.syntax"
     bad_kind = call(client, "GET", "/api/v1/timeline/planet/earth", token)
     assert bad_kind.status_code == 422
+
+
+def test_auditors_export_the_trail_as_csv_and_ndjson(platform: Platform, client: Client) -> None:
+    import csv
+    import io
+
+    import orjson
+
+    auditor = platform.tokens.create("auditor", ROLES["auditor"], actor="cli:root")
+    # An attacker-chosen login name lands in the audit trail: it must not become a formula.
+    platform.users.authenticate('=HYPERLINK("http://evil")', "x", source="203.0.113.9")
+    response = call(client, "GET", "/api/v1/audit/export?format=csv", auditor)
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == 'attachment; filename="garrison-audit.csv"'
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["action"] for r in rows] == ["token.create", "login.failure"]
+    assert rows[1]["target"] == 'user:=HYPERLINK("http://evil")'
+    nd = call(client, "GET", "/api/v1/audit/export?format=ndjson&action=login.", auditor)
+    (entry,) = [orjson.loads(line) for line in nd.content.splitlines()]
+    assert entry["action"] == "login.failure" and entry["details"]["source"] == "203.0.113.9"
+    analyst = platform.tokens.create("analyst", ROLES["analyst"], actor="cli:root")
+    assert call(client, "GET", "/api/v1/audit/export", analyst).status_code == 403

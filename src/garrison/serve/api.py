@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -263,6 +264,26 @@ def create_router(platform: Platform) -> APIRouter:
     ) -> list[dict[str, Any]]:
         """The newest audit entries."""
         return [e.to_dict() for e in platform.audit_entries(limit=limit, action=action)]
+
+    @router.get("/audit/export", tags=["audit"])
+    def audit_export(
+        who: Auditor,
+        format: Literal["csv", "ndjson"] = "ndjson",
+        since: str | None = None,
+        until: str | None = None,
+        action: Annotated[str | None, Query(max_length=64)] = None,
+    ) -> StreamingResponse:
+        """The audit trail, oldest first, as CSV or NDJSON (a download)."""
+        chunks = platform.audit_export(
+            format, since=_time(since), until=_time(until), action=action
+        )
+        media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+        name = f"garrison-audit.{format}"
+        return StreamingResponse(
+            chunks,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @router.get("/audit/verify", tags=["audit"])
     def audit_verify(_: Auditor) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from rich.table import Table
 from garrison.cli.state import emit_json, state
 from garrison.core.errors import IntegrityError
 from garrison.core.timezones import resolve_zone
+from garrison.search.timeparse import parse_time
 
 app = typer.Typer(help="The audit trail of every change.", no_args_is_help=True)
 
@@ -55,3 +58,36 @@ def verify(ctx: typer.Context) -> None:
             hint="restore the database from a backup and investigate who had write access",
         )
     st.err.print(f"[green]audit trail verified[/green]: {report.entries} entries")
+
+
+@app.command("export", epilog="Example: garrison audit export --format csv --output audit.csv")
+def export(
+    ctx: typer.Context,
+    format: Annotated[str, typer.Option("--format", help="csv or ndjson.")] = "ndjson",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: standard output).")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="From: 30d, 2026-11-01, ...")] = None,
+    until: Annotated[str | None, typer.Option(help="Until (exclusive).")] = None,
+    action: Annotated[str | None, typer.Option(help="Only actions starting with this.")] = None,
+) -> None:
+    """Export the audit trail, oldest first (auditors keep it outside Garrison)."""
+    st = state(ctx)
+    platform = st.platform()
+    zone = resolve_zone(st.settings.timezone)
+    now = platform.now()
+    chunks = platform.audit_export(
+        format,
+        since=parse_time(since, now, zone) if since else None,
+        until=parse_time(until, now, zone) if until else None,
+        action=action,
+    )
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.flush()
+        return
+    with output.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+    st.err.print(f"audit trail written to {output}")

@@ -9,8 +9,10 @@ serialise instead of forking the chain.
 
 from __future__ import annotations
 
+import csv
 import hashlib
-from collections.abc import Mapping
+import io
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,17 +107,77 @@ def entries(engine: Engine, *, limit: int = 100, action: str | None = None) -> l
     if action:
         query = query.where(t.audit_log.c.action.startswith(action, autoescape=True))
     with engine.connect() as conn:
-        return [
-            AuditEntry(
-                seq=row.seq,
-                at=from_micros(row.ts),
-                actor=row.actor,
-                action=row.action,
-                target=row.target,
-                details=orjson.loads(row.details),
-            )
-            for row in conn.execute(query)
-        ]
+        return [_entry(row) for row in conn.execute(query)]
+
+
+def _entry(row: Any) -> AuditEntry:
+    return AuditEntry(
+        seq=row.seq,
+        at=from_micros(row.ts),
+        actor=row.actor,
+        action=row.action,
+        target=row.target,
+        details=orjson.loads(row.details),
+    )
+
+
+def iter_entries(
+    engine: Engine,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    action: str | None = None,
+    batch: int = 1000,
+) -> Iterator[AuditEntry]:
+    """Entries in chain order (oldest first), read in batches (exports of any size)."""
+    table = t.audit_log
+    after = 0
+    while True:
+        query = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(batch)
+        if since is not None:
+            query = query.where(table.c.ts >= to_micros(since))
+        if until is not None:
+            query = query.where(table.c.ts < to_micros(until))
+        if action:
+            query = query.where(table.c.action.startswith(action, autoescape=True))
+        with engine.connect() as conn:
+            rows = conn.execute(query).all()
+        if not rows:
+            return
+        for row in rows:
+            yield _entry(row)
+        after = rows[-1].seq
+
+
+_CSV_FIELDS = ("seq", "at", "actor", "action", "target", "details")
+#: A spreadsheet runs a cell that starts with one of these as a formula; audit values can come
+#: from attackers (a login name), so such cells get a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def to_ndjson(entries: Iterable[AuditEntry]) -> Iterator[bytes]:
+    """One JSON object per line."""
+    for entry in entries:
+        yield orjson.dumps(entry.to_dict()) + b"\n"
+
+
+def to_csv(entries: Iterable[AuditEntry]) -> Iterator[bytes]:
+    """CSV with a header row (UTF-8 with BOM, so spreadsheet tools read Chinese correctly)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(_CSV_FIELDS)
+    yield ("\ufeff" + buffer.getvalue()).encode()
+    for entry in entries:
+        buffer.seek(0)
+        buffer.truncate()
+        data = entry.to_dict()
+        data["details"] = orjson.dumps(data["details"], option=orjson.OPT_SORT_KEYS).decode()
+        writer.writerow([_cell(str(data[name])) for name in _CSV_FIELDS])
+        yield buffer.getvalue().encode()
 
 
 @dataclass(frozen=True, slots=True)
