@@ -15,9 +15,10 @@ from garrison.alerts.live import LiveDetector, StepReport
 from garrison.core.clock import Clock, SystemClock
 from garrison.core.errors import InputError, UsageError
 from garrison.core.timezones import resolve_zone
-from garrison.detect.ruleset import DetectionSet, build
+from garrison.detect.ruleset import DetectionSet
 from garrison.events.model import Event
 from garrison.ingest.options import IngestOptions
+from garrison.rulebook import Rulebook
 from garrison.search.request import SearchRequest
 from garrison.settings import Settings
 from garrison.storage.sql import audit, integrity, retention
@@ -26,6 +27,7 @@ from garrison.storage.sql.alerts import AlertRepository
 from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.detection import lag as detection_lag
 from garrison.storage.sql.events import SqlEventStore
+from garrison.storage.sql.rule_settings import RuleSettings
 from garrison.storage.sql.search import search_events
 from garrison.storage.sql.sessions import SessionStore
 from garrison.storage.sql.sources import SourceRegistry
@@ -45,7 +47,9 @@ class Platform:
     users: UserStore
     tokens: TokenStore
     sessions: SessionStore
+    rule_settings: RuleSettings
     _detector: LiveDetector | None = None
+    _rules_signature: tuple[Any, ...] = ()
 
     @classmethod
     def open(
@@ -76,6 +80,7 @@ class Platform:
             ),
             tokens=TokenStore(engine, clock),
             sessions=SessionStore(engine, clock),
+            rule_settings=RuleSettings(engine, clock),
         )
 
     @property
@@ -153,10 +158,14 @@ class Platform:
             "data_dir": str(self.settings.home.resolve()),
         }
 
+    @property
+    def rulebook(self) -> Rulebook:
+        """The rules: built-in, configured, uploaded, and which are switched off."""
+        return Rulebook(self.settings, self.rule_settings)
+
     def detection_set(self) -> DetectionSet:
-        """The rules live detection uses: the built-in pack and ``[detection] rules``."""
-        cfg = self.settings.detection
-        return build(cfg.rules, builtin=cfg.builtin_rules)
+        """The rules live detection uses (see :class:`~garrison.rulebook.Rulebook`)."""
+        return self.rulebook.build()
 
     def detector(self) -> LiveDetector:
         """The live detector, built once (rules are loaded and compiled on first use).
@@ -164,7 +173,9 @@ class Platform:
         Raises:
             UsageError: If no rule can be used.
         """
-        if self._detector is None:
+        signature = self.rulebook.signature()
+        if self._detector is None or signature != self._rules_signature:
+            self._rules_signature = signature
             detection = self.detection_set()
             if not detection.rules:
                 raise UsageError(

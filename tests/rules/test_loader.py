@@ -137,3 +137,12 @@ def test_a_duplicate_rule_id_is_refused_with_both_places(tmp_path: Path) -> None
     (problem,) = result.problems
     assert problem.path == tmp_path / "b.yml" and problem.line == 3
     assert "duplicate rule id" in problem.message and f"{tmp_path / 'a.yml'}:2" in problem.message
+
+
+def test_a_document_that_is_not_a_mapping_is_refused_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "odd.yml").write_text("title: fine\n---\n0\n")
+    (tmp_path / "list.yml").write_text("- a\n- b\n")
+    result = load([tmp_path])
+    problems = sorted((p.path.name, p.line) for p in result.problems)
+    assert problems == [("list.yml", 1), ("odd.yml", 3)]
+    assert all("must be a mapping" in p.message for p in result.problems)

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from garrison.alerts.query import AlertFilter
 from garrison.core.clock import FrozenClock
 from garrison.platform import Platform
 from garrison.serve.app import create_app
@@ -250,3 +251,67 @@ def test_auditors_export_the_trail_as_csv_and_ndjson(platform: Platform, client:
     assert entry["action"] == "login.failure" and entry["details"]["source"] == "203.0.113.9"
     analyst = platform.tokens.create("analyst", ROLES["analyst"], actor="cli:root")
     assert call(client, "GET", "/api/v1/audit/export", analyst).status_code == 403
+
+
+RULE_FILE = """title: Root login from the VPN pool
+id: 0b8a4c1e-1111-4222-8333-944445555777
+logsource:
+    product: linux
+    service: auth
+detection:
+    selection:
+        user.name: root
+        event.outcome: success
+    condition: selection
+level: high
+"""
+
+
+def test_rules_list_switch_and_upload(platform: Platform, client: Client, tmp_path: Path) -> None:
+    from tests.alerts.test_live import failures, store
+
+    writer = platform.tokens.create("writer", ROLES["analyst"], actor="cli:root")
+    rules = call(client, "GET", "/api/v1/rules", writer).json()
+    brute = next(r for r in rules if r["title"] == "SSH brute force from one source")
+    assert brute["enabled"] and brute["origin"] == "builtin" and brute["kind"].startswith("corr")
+    off = call(
+        client,
+        "POST",
+        f"/api/v1/rules/{brute['id']}/disable",
+        writer,
+        {"reason": "too noisy during the pentest"},
+    )
+    assert off.status_code == 200 and off.json()["enabled"] is False
+    store(platform, tmp_path, "a.log", failures(0, 6))
+    platform.detect()
+    titles = [a.alert.title for a in platform.alerts.search(AlertFilter())]
+    assert "SSH brute force from one source" not in titles
+    assert (
+        call(client, "POST", "/api/v1/rules/nope/disable", writer, {"reason": "x"}).status_code
+        == 404
+    )
+    broken = call(
+        client,
+        "POST",
+        "/api/v1/rules",
+        writer,
+        {
+            "name": "mine.yml",
+            "content": RULE_FILE.replace("condition: selection", "condition: selectoin"),
+        },
+    )
+    assert broken.status_code == 400
+    (problem,) = broken.json()["error"]["details"]
+    assert problem["line"] >= 1 and problem["severity"] == "error"
+    ok = call(client, "POST", "/api/v1/rules", writer, {"name": "mine.yml", "content": RULE_FILE})
+    assert ok.status_code == 201 and ok.json()["rules"] == ["Root login from the VPN pool"]
+    again = call(
+        client, "POST", "/api/v1/rules", writer, {"name": "copy.yml", "content": RULE_FILE}
+    )
+    assert again.status_code == 400 and "duplicate rule id" in str(again.json())
+    mine = [
+        r for r in call(client, "GET", "/api/v1/rules", writer).json() if r["origin"] == "custom"
+    ]
+    assert [r["title"] for r in mine] == ["Root login from the VPN pool"]
+    actions = [e.action for e in platform.audit_entries(action="rule.")]
+    assert actions == ["rule.upload", "rule.disable"]

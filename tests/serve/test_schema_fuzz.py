@@ -42,7 +42,9 @@ def _cleanup() -> Iterator[None]:
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+# Derandomized: CI explores the same inputs every run (no flaky red); raise max_examples
+# locally to search further.
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_input_makes_a_server_error(case: Any) -> None:
     response = case.call(headers={"Authorization": f"Bearer {_TOKEN}"})
     case.validate_response(response, checks=(not_a_server_error,))

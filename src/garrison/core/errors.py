@@ -49,6 +49,20 @@ class InputError(GarrisonError):
     exit_code = 3
 
 
+class RejectedError(InputError):
+    """Submitted content (a rule file) was refused; ``details`` lists each problem.
+
+    Attributes:
+        details: ``{"line", "message"}`` per problem.
+    """
+
+    def __init__(
+        self, message: str, details: list[dict[str, object]], *, hint: str | None = None
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.details = details
+
+
 class NotFoundError(InputError):
     """The thing asked for (an alert, a user, a token) does not exist."""
 

@@ -103,6 +103,18 @@ def _locate(text: str, start: int, end: int | None, message: str) -> int:
     return start
 
 
+def _first_non_mapping(text: str) -> int:
+    """The first line of the first YAML document that is not a mapping (1 if unknown)."""
+    starts = _document_starts(text)
+    try:
+        for index, document in enumerate(yaml.safe_load_all(text)):
+            if document is not None and not isinstance(document, dict):
+                return starts[index] if index < len(starts) else 1
+    except yaml.YAMLError:
+        pass
+    return 1
+
+
 def load_file(path: Path, into: RuleSet) -> None:
     """Load one rule file into ``into``, recording its problems."""
     into.files += 1
@@ -126,6 +138,17 @@ def load_file(path: Path, into: RuleSet) -> None:
     except SigmaError as exc:
         message = str(exc).replace(f" in {path}", "")
         into.problems.append(Problem(path, _locate(text, 1, None, message), "error", message))
+        return
+    except (AttributeError, TypeError, ValueError):
+        # pySigma expects every document to be a mapping; a scalar or a list trips it up.
+        into.problems.append(
+            Problem(
+                path,
+                _first_non_mapping(text),
+                "error",
+                "not a Sigma rule: every YAML document must be a mapping of rule fields",
+            )
+        )
         return
     starts = _document_starts(text)
     for index, rule in enumerate(collection.rules):

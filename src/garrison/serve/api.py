@@ -71,6 +71,23 @@ class LoginIn(BaseModel):
     code: str | None = Field(default=None, max_length=16)
 
 
+class SwitchIn(BaseModel):
+    """Why a rule is switched on or off."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RuleFileIn(BaseModel):
+    """A Sigma rule file (one or more YAML documents)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, description="file name, e.g. my_rules.yml")
+    content: str = Field(min_length=1, max_length=1024 * 1024)
+
+
 class TokenIn(BaseModel):
     """A new API token."""
 
@@ -132,6 +149,9 @@ def needs(scope: str) -> Callable[..., Any]:
 
     return dependency
 
+
+#: Ids in paths: positive and within a 63-bit integer (the database column).
+Ident = Annotated[int, Path(ge=1, le=2**63 - 1)]
 
 Reader = Annotated[Principal, Depends(needs("read"))]
 Writer = Annotated[Principal, Depends(needs("write"))]
@@ -213,14 +233,14 @@ def create_router(platform: Platform) -> APIRouter:
         return platform.alerts.verdicts()
 
     @router.get("/alerts/{alert_id}", tags=["alerts"])
-    def get_alert(_: Reader, alert_id: int) -> dict[str, Any]:
+    def get_alert(_: Reader, alert_id: Ident) -> dict[str, Any]:
         """One alert."""
         return platform.alerts.get(alert_id).to_dict()
 
     @router.post("/alerts/{alert_id}/{action}", tags=["alerts"])
     def triage_alert(
         who: Writer,
-        alert_id: int,
+        alert_id: Ident,
         action: Literal["acknowledge", "close", "reopen"],
         body: TriageIn,
     ) -> dict[str, Any]:
@@ -251,7 +271,7 @@ def create_router(platform: Platform) -> APIRouter:
 
     @router.delete("/suppressions/{suppression_id}", tags=["alerts"], status_code=204)
     def remove_suppression(
-        who: Writer, suppression_id: int, reason: Annotated[str, Query(min_length=1)]
+        who: Writer, suppression_id: Ident, reason: Annotated[str, Query(min_length=1)]
     ) -> None:
         """Remove a suppression (kept on record); audited."""
         platform.alerts.unsuppress(suppression_id, actor=who.actor, reason=reason)
@@ -338,6 +358,33 @@ def create_router(platform: Platform) -> APIRouter:
         if cookie:
             platform.sessions.close(cookie)
         response.delete_cookie(SESSION_COOKIE, path="/")
+
+    @router.get("/rules", tags=["rules"])
+    def list_rules(_: Reader) -> list[dict[str, Any]]:
+        """Every rule: id, title, kind, level, tags, author, enabled, origin."""
+        return platform.rulebook.catalog()
+
+    @router.post("/rules", tags=["rules"], status_code=201)
+    def upload_rules(who: Writer, body: RuleFileIn) -> dict[str, Any]:
+        """Add a rule file; it is validated against every other rule first.
+
+        A refused file answers 400 with ``error.details``: one ``{line, severity, message,
+        rule}`` per problem.
+        """
+        return platform.rulebook.upload(body.name, body.content, actor=who.actor)
+
+    @router.post("/rules/{rule_id}/{action}", tags=["rules"])
+    def switch_rule(
+        who: Writer,
+        rule_id: Annotated[str, Path(max_length=256)],
+        action: Literal["enable", "disable"],
+        body: SwitchIn,
+    ) -> dict[str, Any]:
+        """Switch a rule on or off (audited); detection uses the new set at its next pass."""
+        platform.rulebook.set_enabled(
+            rule_id, action == "enable", actor=who.actor, reason=body.reason
+        )
+        return {"id": rule_id, "enabled": action == "enable"}
 
     @router.get("/users", tags=["admin"])
     def list_users(_: Admin) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from garrison.core.errors import (
     GarrisonError,
     InputError,
     NotFoundError,
+    RejectedError,
     RequestTooLargeError,
 )
 from garrison.normalize import registry
@@ -62,6 +63,8 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
         body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
         if exc.hint:
             body["error"]["hint"] = exc.hint
+        if isinstance(exc, RejectedError):
+            body["error"]["details"] = exc.details
         headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, AuthError) else None
         return JSONResponse(body, status_code=_status(exc), headers=headers)
 

@@ -252,3 +252,13 @@ sessions = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
     sa.Index("ix_sessions_user", "user_name"),
 )
+
+rule_settings = sa.Table(
+    "rule_settings",
+    metadata,
+    sa.Column("rule_id", sa.String(256), primary_key=True),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("changed_by", sa.String(256), nullable=False),
+    sa.Column("changed_at", sa.BigInteger, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+)
