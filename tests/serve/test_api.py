@@ -315,3 +315,25 @@ def test_rules_list_switch_and_upload(platform: Platform, client: Client, tmp_pa
     assert [r["title"] for r in mine] == ["Root login from the VPN pool"]
     actions = [e.action for e in platform.audit_entries(action="rule.")]
     assert actions == ["rule.upload", "rule.disable"]
+
+
+def test_admins_manage_accounts_over_the_api(platform: Platform, client: Client) -> None:
+    admin = platform.tokens.create("ops", ROLES["admin"], actor="cli:root")
+    analyst = platform.tokens.create("analyst", ROLES["analyst"], actor="cli:root")
+    body = {"name": "wang.fang", "role": "auditor", "password": "Correct-Horse-7-Battery"}
+    assert call(client, "POST", "/api/v1/users", analyst, body).status_code == 403
+    made = call(client, "POST", "/api/v1/users", admin, body)
+    assert made.status_code == 201 and made.json()["role"] == "auditor"
+    assert "password" not in made.text.lower().replace("password_changed_at", "")
+    weak = call(
+        client, "POST", "/api/v1/users", admin, {**body, "name": "x.y", "password": "123456"}
+    )
+    assert weak.status_code == 400 and "policy" in weak.json()["error"]["message"]
+    off = call(client, "POST", "/api/v1/users/wang.fang/disable", admin, {"reason": "left"})
+    assert off.status_code == 200 and off.json()["disabled"] is True
+    reset = call(client, "POST", "/api/v1/users/wang.fang/reset-mfa", admin, {"reason": "phone"})
+    assert reset.json()["totp_uri"].startswith("otpauth://")
+    missing = call(client, "POST", "/api/v1/users/nobody/enable", admin, {"reason": "x"})
+    assert missing.status_code == 404
+    actions = [e.action for e in platform.audit_entries(action="user.")]
+    assert actions == ["user.reset_mfa", "user.disable", "user.create"]

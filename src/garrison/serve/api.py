@@ -88,6 +88,18 @@ class RuleFileIn(BaseModel):
     content: str = Field(min_length=1, max_length=1024 * 1024)
 
 
+class UserIn(BaseModel):
+    """A new account (one person, one account)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=64)
+    role: Literal["admin", "analyst", "auditor"]
+    password: str = Field(min_length=1, max_length=1024)
+    display_name: str | None = Field(default=None, max_length=256)
+    language: Literal["zh-CN", "en"] = "zh-CN"
+
+
 class TokenIn(BaseModel):
     """A new API token."""
 
@@ -390,6 +402,39 @@ def create_router(platform: Platform) -> APIRouter:
     def list_users(_: Admin) -> list[dict[str, Any]]:
         """Every account (never a secret)."""
         return [u.to_dict() for u in platform.users.list()]
+
+    @router.post("/users", tags=["admin"], status_code=201)
+    def create_user(who: Admin, body: UserIn) -> dict[str, Any]:
+        """Create an account; for roles that need MFA the response holds the TOTP URI (once)."""
+        user, enrolment = platform.users.create(
+            body.name,
+            body.role,
+            body.password,
+            actor=who.actor,
+            display_name=body.display_name,
+            language=body.language,
+        )
+        data = user.to_dict()
+        if enrolment is not None:
+            data["totp_uri"] = enrolment.uri
+        return data
+
+    @router.post("/users/{name}/{action}", tags=["admin"])
+    def change_user(
+        who: Admin,
+        name: Annotated[str, Path(max_length=64)],
+        action: Literal["disable", "enable", "reset-mfa"],
+        body: SwitchIn,
+    ) -> dict[str, Any]:
+        """Disable, enable or re-enrol an account (audited; its sessions end)."""
+        if action == "reset-mfa":
+            enrolment = platform.users.reset_mfa(name, actor=who.actor, reason=body.reason)
+            return {"name": name, "totp_uri": enrolment.uri}
+        if action == "disable":
+            platform.users.disable(name, actor=who.actor, reason=body.reason)
+        else:
+            platform.users.enable(name, actor=who.actor, reason=body.reason)
+        return platform.users.get(name).to_dict()
 
     @router.get("/tokens", tags=["admin"])
     def list_tokens(_: Admin) -> list[dict[str, Any]]:
