@@ -71,16 +71,19 @@ class _Row:
     author: str | None
 
 
+#: Options shared by the commands that build a rule set.
+RuleFolders = Annotated[
+    list[Path] | None,
+    typer.Option("--rules", help="Extra Sigma rule file or folder (repeatable)."),
+]
+NoBuiltin = Annotated[bool, typer.Option("--no-builtin", help="Leave out the built-in rule pack.")]
+
+
 @app.command("list", epilog="Example: garrison rules list --rules my-rules/ --json")
 def list_rules(
     ctx: typer.Context,
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option("--rules", help="Extra Sigma rule file or folder (repeatable)."),
-    ] = None,
-    no_builtin: Annotated[
-        bool, typer.Option("--no-builtin", help="Leave out the built-in rule pack.")
-    ] = False,
+    rules: RuleFolders = None,
+    no_builtin: NoBuiltin = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """List the detection rules and correlations that would run, with their level and tags."""
@@ -122,13 +125,8 @@ def test_rules(
     cases: Annotated[
         list[Path], typer.Argument(help="Case folders (with case.json) or folders of them.")
     ],
-    rules: Annotated[
-        list[Path] | None,
-        typer.Option("--rules", help="Extra Sigma rule file or folder (repeatable)."),
-    ] = None,
-    no_builtin: Annotated[
-        bool, typer.Option("--no-builtin", help="Leave out the built-in rule pack.")
-    ] = False,
+    rules: RuleFolders = None,
+    no_builtin: NoBuiltin = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON result per line.")] = False,
 ) -> None:
     """Check that rules fire on their positive samples and not on their negative ones."""
