@@ -48,6 +48,51 @@ def suppression_from_row(row: Any) -> Suppression:
     )
 
 
+def save_alert(
+    conn: Connection,
+    meta: AlertMeta,
+    print_: str,
+    episode: Episode,
+    *,
+    status: str,
+    suppression_id: int | None,
+    now: int,
+) -> None:
+    """Insert an episode as a new alert (sets ``episode.ref``), or grow its stored alert.
+
+    The one writer of alert rows: live detection and Garrison's own alerts (account lockouts)
+    both go through it.
+    """
+    alerts = t.alerts
+    values: dict[str, Any] = {
+        "count": episode.count,
+        "first_seen": to_micros(episode.first),
+        "last_seen": to_micros(episode.last),
+        "event_ids": orjson.dumps(episode.event_ids).decode(),
+        "updated_at": now,
+    }
+    if episode.ref is not None:
+        conn.execute(alerts.update().where(alerts.c.id == episode.ref).values(**values))
+        return
+    grouping = dict(zip(meta.group_by, episode.group, strict=True))
+    values.update(
+        fingerprint=print_,
+        rule_id=meta.rule_id[:256],
+        title=meta.title[:512],
+        level=meta.level,
+        tags=orjson.dumps(list(meta.tags)).decode(),
+        author=(meta.author or None) and meta.author[:512],
+        kind=meta.kind,
+        grouping=orjson.dumps(grouping).decode(),
+        status=status,
+        suppression_id=suppression_id,
+        created_at=now,
+    )
+    key = conn.execute(alerts.insert().values(**values)).inserted_primary_key
+    assert key is not None  # noqa: S101 - an insert always has one
+    episode.ref = int(key[0])
+
+
 class SqlLoginBaseline:
     """The login baseline in the ``login_baseline`` table, inside a transaction."""
 
@@ -176,35 +221,15 @@ class SqlDetectionTransaction:
         suppression_id: int | None,
     ) -> None:
         """Insert a new alert or grow an existing one (its status is left alone)."""
-        alerts = t.alerts
-        now = self._now()
-        values: dict[str, Any] = {
-            "count": episode.count,
-            "first_seen": to_micros(episode.first),
-            "last_seen": to_micros(episode.last),
-            "event_ids": orjson.dumps(episode.event_ids).decode(),
-            "updated_at": now,
-        }
-        if episode.ref is not None:
-            self.conn.execute(alerts.update().where(alerts.c.id == episode.ref).values(**values))
-            return
-        grouping = dict(zip(meta.group_by, episode.group, strict=True))
-        values.update(
-            fingerprint=print_,
-            rule_id=meta.rule_id[:256],
-            title=meta.title[:512],
-            level=meta.level,
-            tags=orjson.dumps(list(meta.tags)).decode(),
-            author=(meta.author or None) and meta.author[:512],
-            kind=meta.kind,
-            grouping=orjson.dumps(grouping).decode(),
+        save_alert(
+            self.conn,
+            meta,
+            print_,
+            episode,
             status=status,
             suppression_id=suppression_id,
-            created_at=now,
+            now=self._now(),
         )
-        key = self.conn.execute(alerts.insert().values(**values)).inserted_primary_key
-        assert key is not None  # noqa: S101 - an insert always has one
-        episode.ref = int(key[0])
 
     def observations(self, rule_id: str, hashes: Sequence[str]) -> dict[str, list[Observation]]:
         """Unsettled matches of the given groups."""

@@ -14,18 +14,20 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from garrison.alerts.live import AlertMeta, fingerprint
 from garrison.auth import totp
 from garrison.auth.lockout import LockoutPolicy
 from garrison.auth.passwords import PasswordPolicy, hash_password, reused, verify_password
 from garrison.core.clock import Clock
 from garrison.core.errors import InputError, NotFoundError
+from garrison.correlate.episodes import Episode
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.codec import from_micros, to_micros
+from garrison.storage.sql.detection import save_alert
 
 ROLES = ("admin", "analyst", "auditor")
 _NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
@@ -433,29 +435,27 @@ class UserStore:
             target=f"user:{name}",
             details={"failures": len(recent), "until": until.isoformat(), "source": source},
         )
-        stamp = to_micros(now)
-        grouping = {"user.name": name, "source.ip": source or None}
-        conn.execute(
-            t.alerts.insert(),
-            {
-                "fingerprint": f"{LOCKOUT_RULE}:{name}"[:64],
-                "rule_id": LOCKOUT_RULE,
-                "title": "Garrison account locked after repeated login failures",
-                "level": "high",
-                "tags": orjson.dumps(["attack.credential-access", "attack.t1110"]).decode(),
-                "author": "Garrison",
-                "kind": "rule",
-                "grouping": orjson.dumps(grouping).decode(),
-                "count": len(recent),
-                "first_seen": to_micros(min(recent)),
-                "last_seen": stamp,
-                "event_ids": "[]",
-                "status": "new",
-                "suppression_id": None,
-                "created_at": stamp,
-                "updated_at": stamp,
-            },
+        group = (name, source or None)
+        save_alert(
+            conn,
+            _LOCKOUT,
+            fingerprint(LOCKOUT_RULE, group),
+            Episode(group=group, first=min(recent), last=now, count=len(recent), event_ids=[]),
+            status="new",
+            suppression_id=None,
+            now=to_micros(now),
         )
+
+
+_LOCKOUT = AlertMeta(
+    rule_id=LOCKOUT_RULE,
+    title="Garrison account locked after repeated login failures",
+    level="high",
+    tags=("attack.credential-access", "attack.t1110"),
+    author="Garrison",
+    kind="rule",
+    group_by=("user.name", "source.ip"),
+)
 
 
 @cache
