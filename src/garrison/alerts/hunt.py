@@ -18,8 +18,8 @@ from typing import Any
 from sigma.correlations import SigmaCorrelationRule
 
 from garrison.alerts.enrich import Enricher
-from garrison.alerts.model import Alert
-from garrison.alerts.plan import Correlation, CorrelationPlan, level_name, rule_key
+from garrison.alerts.model import Alert, AlertMeta
+from garrison.alerts.plan import CorrelationPlan, rule_key
 from garrison.correlate.episodes import MAX_EPISODE_IDS, Episode, Observation, run_group
 from garrison.detect.compiler import CompiledRule
 from garrison.detect.engine import Engine
@@ -46,41 +46,6 @@ class _Single:
         self.last = when if self.last is None or when > self.last else self.last
         if len(self.ids) < MAX_EVENT_IDS:
             self.ids.append(event.id)
-
-
-def single_alert(
-    rule: CompiledRule, count: int, first: datetime, last: datetime, ids: Sequence[str]
-) -> Alert:
-    """The alert of a single-event rule."""
-    return Alert(
-        rule_id=rule_key(rule.rule),
-        title=rule.title,
-        level=level_name(rule.rule.level),
-        tags=tuple(rule.tags),
-        author=rule.author,
-        group={},
-        count=count,
-        first_seen=first,
-        last_seen=last,
-        event_ids=tuple(ids),
-    )
-
-
-def episode_alert(corr: Correlation, episode: Episode) -> Alert:
-    """The alert of a correlation episode."""
-    rule = corr.rule
-    return Alert(
-        rule_id=corr.key,
-        title=rule.title,
-        level=level_name(rule.level),
-        tags=corr.tags,
-        author=rule.author,
-        group=dict(zip(corr.group_by, episode.group, strict=True)),
-        count=episode.count,
-        first_seen=episode.first,
-        last_seen=episode.last,
-        event_ids=tuple(episode.event_ids),
-    )
 
 
 class Hunter:
@@ -129,7 +94,9 @@ class Hunter:
     def alerts(self) -> list[Alert]:
         """Every alert: grouped single-event rules, then correlation episodes; by time."""
         found = [
-            single_alert(s.rule, s.count, s.first, s.last, s.ids)
+            AlertMeta.of_rule(s.rule).alert(
+                Episode(group=(), first=s.first, last=s.last, count=s.count, event_ids=s.ids)
+            )
             for s in self._singles.values()
             if s.first is not None and s.last is not None
         ]
@@ -137,7 +104,8 @@ class Hunter:
         for index, corr in enumerate(plan.correlations):
             for group, items in self._pending[index].items():
                 result = run_group(corr.spec, group, items, None, watermark=_END_OF_TIME)
-                found.extend(episode_alert(corr, e) for e in result.episodes)
+                meta = AlertMeta.of_correlation(corr)
+                found.extend(meta.alert(e) for e in result.episodes)
                 dependents = plan.dependents(corr.key)
                 if not dependents or not result.activations:
                     continue

@@ -32,7 +32,8 @@ from typing import Any, Protocol
 import orjson
 
 from garrison.alerts.enrich import Enricher, LoginBaseline, WorkCalendar
-from garrison.alerts.plan import Correlation, CorrelationPlan, level_name, rule_key
+from garrison.alerts.model import AlertMeta
+from garrison.alerts.plan import Correlation, CorrelationPlan, rule_key
 from garrison.alerts.suppress import Suppression, SuppressionSet
 from garrison.core.clock import Clock
 from garrison.correlate.episodes import MAX_EPISODE_IDS, Episode, Observation, run_group
@@ -43,54 +44,6 @@ from garrison.events.model import Event
 
 STATUS_NEW = "new"
 STATUS_SUPPRESSED = "suppressed"
-
-
-@dataclass(frozen=True, slots=True)
-class AlertMeta:
-    """What an alert says about its rule.
-
-    Attributes:
-        rule_id: The rule's key.
-        title: Its title.
-        level: Its level.
-        tags: Its tags.
-        author: Its author.
-        kind: ``rule`` (single event) or ``correlation``.
-        group_by: Group-by field names (empty for single-event rules).
-    """
-
-    rule_id: str
-    title: str
-    level: str | None
-    tags: tuple[str, ...]
-    author: str | None
-    kind: str
-    group_by: tuple[str, ...] = ()
-
-    @classmethod
-    def of_rule(cls, rule: CompiledRule) -> AlertMeta:
-        """Metadata of a single-event rule."""
-        return cls(
-            rule_id=rule_key(rule.rule),
-            title=rule.title,
-            level=level_name(rule.rule.level),
-            tags=tuple(rule.tags),
-            author=rule.author,
-            kind="rule",
-        )
-
-    @classmethod
-    def of_correlation(cls, corr: Correlation) -> AlertMeta:
-        """Metadata of a correlation rule."""
-        return cls(
-            rule_id=corr.key,
-            title=corr.rule.title,
-            level=level_name(corr.rule.level),
-            tags=corr.tags,
-            author=corr.rule.author,
-            kind="correlation",
-            group_by=corr.group_by,
-        )
 
 
 def canonical_group(group: Sequence[Any]) -> str:

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from garrison.alerts.plan import Correlation, level_name, rule_key
+from garrison.correlate.episodes import Episode
+from garrison.detect.compiler import CompiledRule
+
 
 @dataclass(frozen=True, slots=True)
 class Alert:
@@ -99,3 +103,66 @@ class StoredAlert:
             if self.status_at
             else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class AlertMeta:
+    """What an alert says about its rule.
+
+    Attributes:
+        rule_id: The rule's key.
+        title: Its title.
+        level: Its level.
+        tags: Its tags.
+        author: Its author.
+        kind: ``rule`` (single event) or ``correlation``.
+        group_by: Group-by field names (empty for single-event rules).
+    """
+
+    rule_id: str
+    title: str
+    level: str | None
+    tags: tuple[str, ...]
+    author: str | None
+    kind: str
+    group_by: tuple[str, ...] = ()
+
+    @classmethod
+    def of_rule(cls, rule: CompiledRule) -> AlertMeta:
+        """Metadata of a single-event rule."""
+        return cls(
+            rule_id=rule_key(rule.rule),
+            title=rule.title,
+            level=level_name(rule.rule.level),
+            tags=tuple(rule.tags),
+            author=rule.author,
+            kind="rule",
+        )
+
+    def alert(self, episode: Episode) -> Alert:
+        """The alert an episode of this rule makes."""
+        return Alert(
+            rule_id=self.rule_id,
+            title=self.title,
+            level=self.level,
+            tags=self.tags,
+            author=self.author,
+            group=dict(zip(self.group_by, episode.group, strict=True)),
+            count=episode.count,
+            first_seen=episode.first,
+            last_seen=episode.last,
+            event_ids=tuple(episode.event_ids),
+        )
+
+    @classmethod
+    def of_correlation(cls, corr: Correlation) -> AlertMeta:
+        """Metadata of a correlation rule."""
+        return cls(
+            rule_id=corr.key,
+            title=corr.rule.title,
+            level=level_name(corr.rule.level),
+            tags=corr.tags,
+            author=corr.rule.author,
+            kind="correlation",
+            group_by=corr.group_by,
+        )

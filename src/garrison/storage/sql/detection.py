@@ -17,7 +17,8 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from garrison.alerts.live import AlertMeta, canonical_group, group_hash
+from garrison.alerts.live import canonical_group, group_hash
+from garrison.alerts.model import AlertMeta
 from garrison.alerts.suppress import Suppression
 from garrison.core.clock import Clock
 from garrison.correlate.episodes import Episode, Observation

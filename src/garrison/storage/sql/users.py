@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from garrison.alerts.live import AlertMeta, fingerprint
+from garrison.alerts.live import fingerprint
+from garrison.alerts.model import AlertMeta
 from garrison.auth import totp
 from garrison.auth.lockout import LockoutPolicy
 from garrison.auth.passwords import PasswordPolicy, hash_password, reused, verify_password
