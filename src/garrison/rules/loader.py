@@ -10,6 +10,7 @@ skipped silently.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -106,12 +107,11 @@ def _locate(text: str, start: int, end: int | None, message: str) -> int:
 def _first_non_mapping(text: str) -> int:
     """The first line of the first YAML document that is not a mapping (1 if unknown)."""
     starts = _document_starts(text)
-    try:
+    # YAML that does not parse was reported by pySigma's own error; fall back to line 1.
+    with contextlib.suppress(yaml.YAMLError):
         for index, document in enumerate(yaml.safe_load_all(text)):
             if document is not None and not isinstance(document, dict):
                 return starts[index] if index < len(starts) else 1
-    except yaml.YAMLError:
-        pass
     return 1
 
 
