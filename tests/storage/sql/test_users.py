@@ -103,3 +103,53 @@ def test_disabled_expired_and_reused_passwords(platform: Platform, clock: Frozen
     assert enrolment.uri.startswith("otpauth://")
     # An analyst with a new secret still logs in without a code until enrolled.
     assert users.authenticate("li.na", GOOD + "2")[0] is LoginOutcome.PASSWORD_EXPIRED
+
+
+def test_second_factor_finishes_a_login_and_counts_failures(
+    platform: Platform, clock: FrozenClock
+) -> None:
+    users = platform.users
+    _, enrolment = users.create("zhang.wei", "admin", GOOD, actor="cli:root")
+    users.create("li.na", "analyst", GOOD, actor="cli:root")
+    assert enrolment is not None
+    # Before the first code the console may show the enrolment; afterwards never again.
+    pending = users.pending_enrolment("zhang.wei")
+    assert pending is not None and pending.secret == enrolment.secret
+    assert users.pending_enrolment("li.na") is None
+    for _ in range(4):
+        assert users.second_factor("zhang.wei", "000000")[0] in (
+            LoginOutcome.BAD_MFA,
+            LoginOutcome.OK,
+        )
+    # An account without a second factor cannot be "finished" by one.
+    assert users.second_factor("li.na", "123456") == (LoginOutcome.BAD_MFA, None)
+    code = totp.code_at(enrolment.secret, clock.now())
+    outcome, user = users.second_factor("zhang.wei", code, source="10.0.0.5")
+    assert outcome is LoginOutcome.OK and user is not None and user.mfa_enrolled
+    assert users.pending_enrolment("zhang.wei") is None
+    actions = [e.action for e in platform.audit_entries(limit=20)]
+    assert actions.count("login.failure") == 5 and "login.success" in actions
+
+
+def test_preferences_are_validated_and_audited(platform: Platform) -> None:
+    users = platform.users
+    users.create("li.na", "analyst", GOOD, actor="cli:root")
+    users.set_preferences("li.na", language="en", timezone="Asia/Shanghai", actor="user:li.na")
+    user = users.get("li.na")
+    assert (user.language, user.timezone) == ("en", "Asia/Shanghai")
+    with pytest.raises(InputError, match="unknown time zone"):
+        users.set_preferences("li.na", language="en", timezone="Mars/Olympus", actor="user:li.na")
+    with pytest.raises(InputError, match="unknown language"):
+        users.set_preferences("li.na", language="fr", timezone=None, actor="user:li.na")
+    assert platform.audit_entries(limit=1)[0].action == "user.preferences"
+
+
+def test_pending_sessions_grant_nothing_and_expire(platform: Platform, clock: FrozenClock) -> None:
+    platform.users.create("li.na", "analyst", GOOD, actor="cli:root")
+    session_id, csrf = platform.sessions.open("li.na", pending=True)
+    assert platform.sessions.check(session_id) is None
+    assert platform.sessions.pending(session_id) == ("li.na", csrf)
+    full_id, _ = platform.sessions.open("li.na")
+    assert platform.sessions.pending(full_id) is None
+    clock.advance(timedelta(minutes=5))
+    assert platform.sessions.pending(session_id) is None

@@ -23,6 +23,9 @@ from garrison.storage.sql.sources import hash_token
 
 _US = timedelta(microseconds=1)
 _TOUCH_EVERY = timedelta(minutes=1)
+PENDING_LIFETIME = timedelta(minutes=5)
+FULL = "full"
+PENDING = "mfa"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +36,13 @@ class Session:
         principal: The user and the scopes of their role.
         csrf: The token unsafe requests must echo (``X-CSRF-Token`` or a form field).
         language: The user's UI language.
+        timezone: The user's time zone (``None``: the server's setting).
     """
 
     principal: Principal
     csrf: str
     language: str
+    timezone: str | None = None
 
 
 class SessionStore:
@@ -57,11 +62,16 @@ class SessionStore:
         self.idle = idle
         self.lifetime = lifetime
 
-    def open(self, user_name: str) -> tuple[str, str]:
-        """Open a session for a user who just logged in; return ``(session id, csrf)``."""
+    def open(self, user_name: str, *, pending: bool = False) -> tuple[str, str]:
+        """Open a session for a user who just logged in; return ``(session id, csrf)``.
+
+        A ``pending`` session only proves that the password was right: it grants nothing,
+        lives five minutes, and is exchanged for a full one by the MFA step.
+        """
         session_id = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
         now = self.clock.now()
+        lifetime = PENDING_LIFETIME if pending else self.lifetime
         with self.engine.begin() as conn:
             conn.execute(
                 t.sessions.insert(),
@@ -71,7 +81,8 @@ class SessionStore:
                     "csrf": csrf,
                     "created_at": to_micros(now),
                     "last_seen": to_micros(now),
-                    "expires_at": to_micros(now + self.lifetime),
+                    "expires_at": to_micros(now + lifetime),
+                    "stage": PENDING if pending else FULL,
                 },
             )
         return session_id, csrf
@@ -89,6 +100,7 @@ class SessionStore:
                 t.users.c.disabled,
                 t.users.c.locked_until,
                 t.users.c.language,
+                t.users.c.timezone,
             )
             .join(t.users, t.users.c.name == t.sessions.c.user_name)
             .where(t.sessions.c.id_hash == digest)
@@ -97,6 +109,7 @@ class SessionStore:
             row = conn.execute(query).first()
         if (
             row is None
+            or row.stage != FULL
             or not hmac.compare_digest(row.id_hash, digest)
             or now >= row.expires_at
             or now - row.last_seen >= self.idle // _US
@@ -110,7 +123,22 @@ class SessionStore:
                     t.sessions.update().where(t.sessions.c.id_hash == digest).values(last_seen=now)
                 )
         principal = Principal("user", row.user_name, ROLE_SCOPES.get(row.role, frozenset()))
-        return Session(principal, row.csrf, row.language)
+        return Session(principal, row.csrf, row.language, row.timezone)
+
+    def pending(self, session_id: str) -> tuple[str, str] | None:
+        """The ``(user name, csrf)`` of a live pending (password-checked) session, or ``None``."""
+        if not session_id or len(session_id) > 128:
+            return None
+        digest = hash_token(session_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(t.sessions).where(
+                    t.sessions.c.id_hash == digest, t.sessions.c.stage == PENDING
+                )
+            ).first()
+        if row is None or to_micros(self.clock.now()) >= row.expires_at:
+            return None
+        return row.user_name, row.csrf
 
     def close(self, session_id: str) -> None:
         """Log out: the session ends at once."""

@@ -250,6 +250,7 @@ sessions = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("last_seen", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("stage", sa.String(8), nullable=False, server_default="full"),
     sa.Index("ix_sessions_user", "user_name"),
 )
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -31,6 +32,7 @@ from garrison.storage.sql.codec import from_micros, to_micros
 from garrison.storage.sql.detection import save_alert
 
 ROLES = ("admin", "analyst", "auditor")
+LANGUAGES = ("zh-CN", "en")
 _NAME = re.compile(r"^[a-z][a-z0-9_.-]{1,63}$")
 LOCKOUT_RULE = "garrison.auth.lockout"
 
@@ -61,6 +63,7 @@ class User:
         locked_until: End of a lockout, if locked.
         password_changed_at: When the password was last set.
         language: UI language (``zh-CN`` or ``en``).
+        timezone: IANA zone the console shows times in (``None``: the server's setting).
         created_at: When the account was created.
         last_login_at: Last successful login.
     """
@@ -74,6 +77,7 @@ class User:
     locked_until: datetime | None
     password_changed_at: datetime
     language: str
+    timezone: str | None
     created_at: datetime
     last_login_at: datetime | None
 
@@ -93,6 +97,7 @@ class User:
             "locked_until": iso(self.locked_until),
             "password_changed_at": iso(self.password_changed_at),
             "language": self.language,
+            "timezone": self.timezone,
             "created_at": iso(self.created_at),
             "last_login_at": iso(self.last_login_at),
         }
@@ -117,6 +122,7 @@ def _user(row: Any) -> User:
         locked_until=from_micros(row.locked_until) if row.locked_until is not None else None,
         password_changed_at=from_micros(row.password_changed_at),
         language=row.language,
+        timezone=row.timezone,
         created_at=from_micros(row.created_at),
         last_login_at=from_micros(row.last_login_at) if row.last_login_at is not None else None,
     )
@@ -203,7 +209,7 @@ class UserStore:
             )
         if role not in ROLES:
             raise InputError(f"unknown role {role!r}", hint=f"one of {', '.join(ROLES)}")
-        if language not in ("zh-CN", "en"):
+        if language not in LANGUAGES:
             raise InputError(f"unknown language {language!r}", hint="zh-CN or en")
         digest = self._check_password(name, password)
         secret = totp.new_secret() if role in self.mfa_roles else None
@@ -293,6 +299,51 @@ class UserStore:
         )
         return Enrolment(secret, totp.provisioning_uri(secret, name))
 
+    def set_preferences(
+        self, name: str, *, language: str, timezone: str | None, actor: str
+    ) -> None:
+        """Set an account's console language and time zone (audited).
+
+        Raises:
+            InputError: On an unknown language or time zone.
+        """
+        if language not in LANGUAGES:
+            raise InputError(f"unknown language {language!r}", hint="zh-CN or en")
+        if timezone is not None:
+            try:
+                ZoneInfo(timezone)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise InputError(
+                    f"unknown time zone {timezone!r}", hint="an IANA name such as Asia/Shanghai"
+                ) from exc
+        with self.engine.begin() as conn:
+            self._row(conn, name)
+            conn.execute(
+                t.users.update()
+                .where(t.users.c.name == name)
+                .values(language=language, timezone=timezone)
+            )
+            audit.append(
+                conn,
+                self.clock,
+                actor=actor,
+                action="user.preferences",
+                target=f"user:{name}",
+                details={"language": language, "timezone": timezone},
+            )
+
+    def pending_enrolment(self, name: str) -> Enrolment | None:
+        """The TOTP enrolment of an account that has a secret but has not confirmed a code.
+
+        The console shows it (as a QR code) in the MFA step of the first login, after the
+        password was checked, so that a new administrator can enrol without a terminal.
+        """
+        with self.engine.connect() as conn:
+            row = self._row(conn, name)
+        if row.totp_secret is None or row.totp_confirmed:
+            return None
+        return Enrolment(row.totp_secret, totp.provisioning_uri(row.totp_secret, name))
+
     def change_password(self, name: str, new: str, *, actor: str) -> None:
         """Set a new password: policy and history (none of the last ``history``) apply.
 
@@ -344,6 +395,22 @@ class UserStore:
         Returns:
             The outcome and, when it is ``OK`` or ``PASSWORD_EXPIRED``, the user.
         """
+        return self._attempt(name, password, code, source=source)
+
+    def second_factor(
+        self, name: str, code: str, *, source: str = ""
+    ) -> tuple[LoginOutcome, User | None]:
+        """Finish a login whose password was checked a moment ago (the console's MFA step).
+
+        The caller must hold proof of that check (a pending session); lockout, disabled
+        accounts, code replay, failure counting and the audit trail apply as in
+        :meth:`authenticate`.
+        """
+        return self._attempt(name, None, code, source=source)
+
+    def _attempt(
+        self, name: str, password: str | None, code: str | None, *, source: str
+    ) -> tuple[LoginOutcome, User | None]:
         now = self.clock.now()
         with self.engine.begin() as conn:
             row = conn.execute(sa.select(t.users).where(t.users.c.name == name)).first()
@@ -381,17 +448,18 @@ class UserStore:
         return outcome, None
 
     def _check(
-        self, conn: Connection, row: Any, password: str, code: str | None, now: datetime
+        self, conn: Connection, row: Any, password: str | None, code: str | None, now: datetime
     ) -> LoginOutcome:
+        """The outcome of a login; ``password`` is ``None`` when it was checked before."""
         if row is None:
             # Hash anyway, so that timing does not tell which names exist.
-            verify_password(_dummy_hash(), password)
+            verify_password(_dummy_hash(), password or "")
             return LoginOutcome.BAD_CREDENTIALS
         if row.locked_until is not None and to_micros(now) < row.locked_until:
             return LoginOutcome.LOCKED
         if row.disabled:
             return LoginOutcome.DISABLED
-        if not verify_password(row.password_hash, password):
+        if password is not None and not verify_password(row.password_hash, password):
             return LoginOutcome.BAD_CREDENTIALS
         if row.totp_secret is not None and (row.totp_confirmed or row.role in self.mfa_roles):
             if not code:
@@ -404,6 +472,9 @@ class UserStore:
                 .where(t.users.c.id == row.id)
                 .values(totp_last_step=step, totp_confirmed=True)
             )
+        elif password is None:
+            # A second factor for an account without one proves nothing.
+            return LoginOutcome.BAD_MFA
         if self.passwords.expired(from_micros(row.password_changed_at), now):
             return LoginOutcome.PASSWORD_EXPIRED
         return LoginOutcome.OK
