@@ -21,14 +21,14 @@ from garrison.ingest.options import IngestOptions
 from garrison.rulebook import Rulebook
 from garrison.search.request import SearchRequest
 from garrison.settings import Settings
-from garrison.storage.sql import audit, integrity, retention
+from garrison.storage.sql import audit, integrity, retention, stats
 from garrison.storage.sql import engine as sql_engine
 from garrison.storage.sql.alerts import AlertRepository
 from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.detection import lag as detection_lag
 from garrison.storage.sql.events import SqlEventStore
 from garrison.storage.sql.rule_settings import RuleSettings
-from garrison.storage.sql.search import search_events
+from garrison.storage.sql.search import events_by_id, search_events
 from garrison.storage.sql.sessions import SessionStore
 from garrison.storage.sql.sources import SourceRegistry
 from garrison.storage.sql.tokens import TokenStore
@@ -121,6 +121,15 @@ class Platform:
             now=self.clock.now(),
             tz=resolve_zone(self.settings.timezone),
         )
+
+    def events_by_id(self, ids: list[str]) -> list[Event]:
+        """Stored events by id (an alert's matched events), oldest first."""
+        return events_by_id(self.store.engine, ids)
+
+    def overview(self, span: str = "24h") -> stats.Overview:
+        """Counts for the console's overview over the last ``span`` (24h, 7d or 30d)."""
+        since, until, buckets = stats.choose_range(self.clock.now(), span)
+        return stats.overview(self.store.engine, since, until, buckets=buckets)
 
     def verify(self, progress: Callable[[int, int], None] | None = None) -> integrity.VerifyReport:
         """Check the whole hash chain and the archives."""

@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from garrison.alerts.plan import level_name, rule_key
 from garrison.core.errors import InputError, NotFoundError, RejectedError
 from garrison.detect.ruleset import DetectionSet, build, builtin_rules_dir
@@ -20,6 +22,7 @@ from garrison.rules.loader import load
 from garrison.settings import Settings
 from garrison.storage.sql.rule_settings import RuleSettings
 
+_DOCUMENT_BREAK = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$")
 MAX_RULE_FILE = 1024 * 1024
 
@@ -91,6 +94,26 @@ class Rulebook:
                 }
             )
         return rows
+
+    def source(self, rule_id: str) -> str:
+        """The YAML text of one rule, as written in its file (shown in the console).
+
+        Raises:
+            NotFoundError: If no rule has this id.
+        """
+        everything = [builtin_rules_dir(), *self.paths()]
+        for rule in [*(loaded := load(everything)).rules, *loaded.correlations]:
+            if rule_key(rule) != rule_id:
+                continue
+            path = _origin(rule)
+            if path is None or not path.is_file():
+                break
+            for document in _DOCUMENT_BREAK.split(path.read_text(encoding="utf-8")):
+                data = yaml.safe_load(document) if document.strip() else None
+                if isinstance(data, dict) and rule_id in (data.get("id"), data.get("name")):
+                    return document.strip("\n") + "\n"
+            break
+        raise NotFoundError(f"no rule {rule_id!r}", hint="see GET /api/v1/rules")
 
     def set_enabled(self, rule_id: str, enabled: bool, *, actor: str, reason: str) -> None:
         """Switch a rule on or off.

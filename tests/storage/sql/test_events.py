@@ -11,6 +11,7 @@ from garrison.ingest.sink import Checkpoint
 from garrison.normalize.base import ParseContext
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.events import SqlEventStore
+from garrison.storage.sql.search import events_by_id
 
 T0 = datetime(2026, 11, 1, 8, 0, tzinfo=UTC)
 
@@ -84,3 +85,13 @@ def test_nul_characters_are_stored_safely(store: SqlEventStore) -> None:
         timestamp=None, dataset="x", original="a\x00b", offset=0, fields={"k": "v\x00w"}
     )
     assert store.append([event], source="f").stored == 1
+
+
+def test_events_by_id_returns_stored_events_oldest_first(store: SqlEventStore) -> None:
+    events = make_events(5)
+    store.append(events, source="f")
+    wanted = [events[3].id, events[1].id, "0" * 32]
+    found = events_by_id(store.engine, wanted)
+    assert [e.id for e in found] == [events[1].id, events[3].id]
+    assert found[0].get("source.ip") == "10.0.0.1"
+    assert events_by_id(store.engine, []) == []

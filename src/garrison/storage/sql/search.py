@@ -69,3 +69,16 @@ def search_events(
     )
     with engine.connect() as conn:
         return [row_to_event(plain(row)) for row in conn.execute(query)]
+
+
+def events_by_id(engine: Engine, ids: list[str]) -> list[Event]:
+    """The stored events with these ids, oldest first (ids not stored are left out)."""
+    if not ids:
+        return []
+    query = (
+        sa.select(*_EVENT_COLUMNS)
+        .where(t.events.c.id.in_(ids))
+        .order_by(t.events.c.ts.asc(), t.events.c.id.asc())
+    )
+    with engine.connect() as conn:
+        return [row_to_event(plain(row)) for row in conn.execute(query)]
