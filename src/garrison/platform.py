@@ -221,10 +221,23 @@ class Platform:
         return audit.verify(self.store.engine)
 
     def audit_entries(
-        self, *, limit: int = 100, action: str | None = None
+        self,
+        *,
+        limit: int = 100,
+        action: str | None = None,
+        target: str | None = None,
+        actor: str | None = None,
+        before: int | None = None,
     ) -> list[audit.AuditEntry]:
-        """The newest audit entries."""
-        return audit.entries(self.store.engine, limit=limit, action=action)
+        """The newest audit entries (filters as in :func:`audit.entries`)."""
+        return audit.entries(
+            self.store.engine,
+            limit=limit,
+            action=action,
+            target=target,
+            actor=actor,
+            before=before,
+        )
 
     def audit_export(
         self,

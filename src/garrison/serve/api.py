@@ -31,6 +31,7 @@ from garrison.platform import Platform
 from garrison.search.request import SearchRequest
 from garrison.search.timeparse import parse_time
 from garrison.storage.sql.users import LoginOutcome
+from garrison.web.auth import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE
 
 
 def bearer(authorization: str | None) -> str:
@@ -110,9 +111,7 @@ class TokenIn(BaseModel):
     expires_in_days: int | None = Field(default=90, ge=1, le=3650)
 
 
-SESSION_COOKIE = "garrison_session"
-CSRF_HEADER = "x-csrf-token"
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SAFE_METHODS = SAFE_METHODS
 
 
 async def authorize(

@@ -1,4 +1,4 @@
-"""The HTTP application: health, ingest, the REST API v1 (the console arrives later)."""
+"""The HTTP application: health, ingest, the REST API v1 and the web console."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ from garrison.platform import Platform
 from garrison.serve.api import authorize, bearer, create_router
 from garrison.serve.metrics import CONTENT_TYPE, Metrics
 from garrison.serve.receiver import receive
+from garrison.web.console import error_response, is_console
+from garrison.web.console import install as install_console
+from garrison.web.security import headers_for
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +57,14 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
         title="Garrison",
         version=__version__,
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by the console from vendored files (no CDN)
         redoc_url=None,
     )
 
     @app.exception_handler(GarrisonError)
-    async def _garrison_error(_request: Request, exc: GarrisonError) -> JSONResponse:
+    async def _garrison_error(request: Request, exc: GarrisonError) -> Response:
+        if is_console(request):
+            return await error_response(request, _status(exc), exc.message)
         body: dict[str, Any] = {"error": {"code": exc.code, "message": exc.message}}
         if exc.hint:
             body["error"]["hint"] = exc.hint
@@ -69,7 +74,13 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
         return JSONResponse(body, status_code=_status(exc), headers=headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_console(request):
+            summary = "; ".join(
+                f"{'.'.join(str(p) for p in err.get('loc', ())[1:])}: {err.get('msg')}"
+                for err in exc.errors()
+            )
+            return await error_response(request, 422, summary)
         problems = [
             {"where": ".".join(str(p) for p in err.get("loc", ())), "problem": err.get("msg")}
             for err in exc.errors()
@@ -80,9 +91,11 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
         return JSONResponse(body, status_code=422)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         # Logged with the stack trace for the operator; the client gets no internals.
         log.error("unexpected error", exc_info=exc)
+        if is_console(request):
+            return await error_response(request, 500, "")
         body = {"error": {"code": "internal", "message": "internal error"}}
         return JSONResponse(body, status_code=500)
 
@@ -95,6 +108,7 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
     ) -> Response:
         start = time.perf_counter()
         response = await call_next(request)
+        response.headers.update(headers_for(request.url.path, https=request.url.scheme == "https"))
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         metrics.request_seconds.labels(request.method, path, str(response.status_code)).observe(
@@ -184,4 +198,5 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
             {"name": n, "description": registry.create(n).description} for n in registry.names()
         ]
 
+    install_console(app)
     return app

@@ -101,11 +101,34 @@ def append(
     return seq
 
 
-def entries(engine: Engine, *, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
-    """The newest entries first, optionally of one action (prefix match: ``suppression.``)."""
+def entries(
+    engine: Engine,
+    *,
+    limit: int = 100,
+    action: str | None = None,
+    target: str | None = None,
+    actor: str | None = None,
+    before: int | None = None,
+) -> list[AuditEntry]:
+    """The newest entries first.
+
+    Args:
+        engine: The database.
+        limit: At most this many.
+        action: Only this action (prefix match: ``suppression.``).
+        target: Only entries about this target (exact: ``alert:42``).
+        actor: Only entries by this actor (exact: ``user:li.na``).
+        before: Only entries with a smaller sequence number (paging).
+    """
     query = sa.select(t.audit_log).order_by(t.audit_log.c.seq.desc()).limit(limit)
     if action:
         query = query.where(t.audit_log.c.action.startswith(action, autoescape=True))
+    if target:
+        query = query.where(t.audit_log.c.target == target)
+    if actor:
+        query = query.where(t.audit_log.c.actor == actor)
+    if before is not None:
+        query = query.where(t.audit_log.c.seq < before)
     with engine.connect() as conn:
         return [_entry(row) for row in conn.execute(query)]
 

@@ -1,0 +1,5 @@
+"""account (in progress)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""admin (in progress)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""audit (in progress)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""events (in progress)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""rules (in progress)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

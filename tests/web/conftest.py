@@ -1,0 +1,92 @@
+"""Console fixtures: a platform on SQLite, an HTTP client, and logged-in people of each role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from garrison.auth import totp
+from garrison.core.clock import FrozenClock
+from garrison.platform import Platform
+from garrison.serve.app import create_app
+from garrison.settings import Settings
+
+PASSWORD = "Correct-Horse-7-Battery"
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture
+def platform(clock: FrozenClock, tmp_path: Path) -> Iterator[Platform]:
+    """A platform on SQLite with the UTC time zone."""
+    plat = Platform.open(Settings(home=tmp_path / "home", timezone="UTC"), clock)
+    yield plat
+    plat.close()
+
+
+class Browser:
+    """A test client that logs in through the console's forms, like a person would."""
+
+    def __init__(self, platform: Platform, clock: FrozenClock) -> None:
+        self.platform = platform
+        self.clock = clock
+        self.client = TestClient(create_app(platform), follow_redirects=False)
+        self.csrf = ""
+
+    def login(self, name: str, *, secret: str | None = None) -> None:
+        """Log in with the password (and the TOTP code for accounts that need one)."""
+        self.client.get("/login")
+        token = self.client.cookies.get("garrison_login") or ""
+        response = self.client.post(
+            "/login", data={"name": name, "password": PASSWORD, "csrf": token, "next": "/overview"}
+        )
+        if response.headers.get("location", "").startswith("/login/mfa"):
+            assert secret is not None, "this account needs a TOTP secret"
+            page = self.client.get("/login/mfa")
+            match = _CSRF.search(page.text)
+            assert match is not None
+            response = self.client.post(
+                "/login/mfa",
+                data={"code": totp.code_at(secret, self.clock.now()), "csrf": match.group(1)},
+            )
+        assert response.status_code == 303 and response.headers["location"] == "/overview", (
+            response.text
+        )
+        overview = self.client.get("/overview")
+        match = _CSRF.search(overview.text)
+        assert match is not None
+        self.csrf = match.group(1)
+
+    def get(self, url: str, **kwargs: object) -> object:
+        """GET ``url``."""
+        return self.client.get(url, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, url: str, data: dict[str, str] | None = None, *, htmx: bool = False) -> object:
+        """POST a form with the session's CSRF token (as htmx or a plain form would)."""
+        headers = {"HX-Request": "true", "X-CSRF-Token": self.csrf} if htmx else {}
+        form = dict(data or {})
+        if not htmx:
+            form["csrf"] = self.csrf
+        return self.client.post(url, data=form, headers=headers)
+
+
+@pytest.fixture
+def people(platform: Platform, clock: FrozenClock) -> dict[str, Browser]:
+    """One logged-in browser per role: ``admin`` (with MFA), ``analyst``, ``auditor``."""
+    _, enrolment = platform.users.create("admin.wang", "admin", PASSWORD, actor="cli:root")
+    platform.users.create("li.na", "analyst", PASSWORD, actor="cli:root", language="en")
+    platform.users.create("zhao.min", "auditor", PASSWORD, actor="cli:root")
+    assert enrolment is not None
+    browsers = {}
+    for role, name, secret in (
+        ("admin", "admin.wang", enrolment.secret),
+        ("analyst", "li.na", None),
+        ("auditor", "zhao.min", None),
+    ):
+        browser = Browser(platform, clock)
+        browser.login(name, secret=secret)
+        browsers[role] = browser
+    return browsers
