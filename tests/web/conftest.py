@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from garrison.auth import totp
 from garrison.core.clock import FrozenClock
+from garrison.ingest.pipeline import ingest_path
+from garrison.ingest.summary import IngestSummary
 from garrison.platform import Platform
 from garrison.serve.app import create_app
 from garrison.settings import Settings
@@ -90,3 +92,22 @@ def people(platform: Platform, clock: FrozenClock) -> dict[str, Browser]:
         browser.login(name, secret=secret)
         browsers[role] = browser
     return browsers
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "logs"
+
+
+@pytest.fixture
+def seeded(platform: Platform) -> Platform:
+    """The platform with the example logs stored and detection run over them (alerts)."""
+    summary = IngestSummary()
+    for path in sorted(EXAMPLES.iterdir()):
+        ingest_path(
+            str(path),
+            sink=platform.store,
+            summary=summary,
+            options=platform.ingest_options(year=2026),
+            clock=platform.clock,
+        )
+    platform.detect()
+    return platform

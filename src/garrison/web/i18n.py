@@ -64,3 +64,23 @@ def negotiate(accept_language: str | None) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
     """Mark a string for extraction; it is translated where it is shown."""
     return message
+
+
+#: Words the templates translate from data (roles, statuses, levels): listed here so that the
+#: catalog tools find them.
+TERMS = (
+    N_("Admin"),
+    N_("Analyst"),
+    N_("Auditor"),
+    N_("Custom"),
+    N_("New"),
+    N_("Acknowledged"),
+    N_("Closed"),
+    N_("Suppressed"),
+    N_("Informational"),
+    N_("Low"),
+    N_("Medium"),
+    N_("High"),
+    N_("Critical"),
+    N_("Unknown"),
+)

@@ -24,7 +24,7 @@ from garrison.auth import totp
 from garrison.auth.lockout import LockoutPolicy
 from garrison.auth.passwords import PasswordPolicy, hash_password, reused, verify_password
 from garrison.core.clock import Clock
-from garrison.core.errors import InputError, NotFoundError
+from garrison.core.errors import AuthError, InputError, NotFoundError
 from garrison.correlate.episodes import Episode
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
@@ -343,6 +343,36 @@ class UserStore:
         if row.totp_secret is None or row.totp_confirmed:
             return None
         return Enrolment(row.totp_secret, totp.provisioning_uri(row.totp_secret, name))
+
+    def change_own_password(self, name: str, current: str, new: str, *, source: str = "") -> None:
+        """A person changes their own password, proving the current one first.
+
+        A wrong current password counts as a login failure (so this cannot be used to guess
+        passwords past the lockout) and is audited.
+
+        Raises:
+            AuthError: The current password is wrong, or the account is locked.
+            InputError: The new password breaks the policy or was used recently.
+        """
+        now = self.clock.now()
+        with self.engine.begin() as conn:
+            row = self._row(conn, name)
+            locked = row.locked_until is not None and to_micros(now) < row.locked_until
+            proven = not locked and verify_password(row.password_hash, current)
+            if not proven:
+                audit.append(
+                    conn,
+                    self.clock,
+                    actor=f"user:{name}",
+                    action="login.failure",
+                    target=f"user:{name}",
+                    details={"source": source, "outcome": "bad_current_password"},
+                )
+                if not locked:
+                    self._fail(conn, name, now, source)
+        if not proven:
+            raise AuthError("the current password is not right")
+        self.change_password(name, new, actor=f"user:{name}")
 
     def change_password(self, name: str, new: str, *, actor: str) -> None:
         """Set a new password: policy and history (none of the last ``history``) apply.

@@ -73,7 +73,13 @@ def _login_csrf_ok(request: Request, sent: str) -> bool:
 
 
 def _password_page(
-    request: Request, language: str, *, next_path: str, error: str = "", name: str = ""
+    request: Request,
+    language: str,
+    *,
+    next_path: str,
+    error: str = "",
+    name: str = "",
+    notice: str = "",
 ) -> Response:
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = render(
@@ -85,6 +91,7 @@ def _password_page(
         title=translations(language).gettext("Sign in"),
         step="password",
         error=error,
+        notice=notice,
         next=next_path,
         name=name,
         login_csrf=token,
@@ -99,11 +106,18 @@ async def login_page(
     request: Request,
     next: Annotated[str | None, Query(max_length=2000)] = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
+    changed: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
     """The login form (or straight on, for a visitor who is logged in)."""
     if await current_viewer(request) is not None:
         return _redirect(safe_next(next))
-    return _password_page(request, visitor_language(request, lang), next_path=safe_next(next))
+    language = visitor_language(request, lang)
+    notice = (
+        translations(language).gettext("Password changed. Sign in with the new one.")
+        if changed
+        else ""
+    )
+    return _password_page(request, language, next_path=safe_next(next), notice=notice)
 
 
 @router.post("/login", include_in_schema=False)
