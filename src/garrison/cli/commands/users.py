@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from typing import Annotated
 
+import segno
 import typer
 from rich.table import Table
 
@@ -55,11 +57,20 @@ def _create(
     st.err.print(f"[green]created[/green] {user.role} {user.name}")
     if enrolment is not None:
         st.err.print(
-            "Two-factor authentication is required for this account. Add it to an"
-            " authenticator app (scan this URI as a QR code, e.g. `qrencode -t ansiutf8`),"
-            " then log in with the 6-digit code; this is shown once:"
+            "Two-factor authentication is required for this account. Scan the QR code with an"
+            " authenticator app now, or at the first login in the web console (which shows it"
+            " until the first code is entered), then log in with the 6-digit code:"
         )
-        st.out.print(enrolment.uri, soft_wrap=True)
+        _show_enrolment(st, enrolment.uri)
+
+
+def _show_enrolment(st: State, uri: str) -> None:
+    """Print the ``otpauth://`` URI, with a QR code when the output is a terminal."""
+    if st.out.is_terminal:
+        buffer = io.StringIO()
+        segno.make(uri, error="m").terminal(out=buffer, compact=True)
+        st.out.print(buffer.getvalue(), highlight=False, markup=False)
+    st.out.print(uri, soft_wrap=True)
 
 
 _NAME_ARG = Annotated[str, typer.Argument(help="Login name (lowercase, e.g. zhang.wei).")]
@@ -151,8 +162,8 @@ def reset_mfa(ctx: typer.Context, name: _NAME_ARG, reason: _REASON, as_json: _JS
     if as_json:
         emit_json({"name": name, "totp_uri": enrolment.uri})
     else:
-        st.err.print("new authenticator secret (shown once):")
-        st.out.print(enrolment.uri, soft_wrap=True)
+        st.err.print("new authenticator secret (the console shows it again at the next login):")
+        _show_enrolment(st, enrolment.uri)
 
 
 @app.command("passwd", epilog="Example: garrison users passwd zhang.wei")
