@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +113,13 @@ class Platform:
             batch_size=self.settings.batch_size,
         )
 
-    def search(self, request: SearchRequest) -> list[Event]:
-        """Run a search (see ``docs/search.md``)."""
+    def search(self, request: SearchRequest, *, tz: tzinfo | None = None) -> list[Event]:
+        """Run a search (see ``docs/search.md``); ``tz`` reads zone-less times in the query."""
         return search_events(
             self.store.engine,
             request,
             now=self.clock.now(),
-            tz=resolve_zone(self.settings.timezone),
+            tz=tz or resolve_zone(self.settings.timezone),
         )
 
     def events_by_id(self, ids: list[str]) -> list[Event]:

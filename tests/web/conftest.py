@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from garrison.auth import totp
+from garrison.auth import passwords, totp
 from garrison.core.clock import FrozenClock
 from garrison.ingest.pipeline import ingest_path
 from garrison.ingest.summary import IngestSummary
@@ -19,6 +20,14 @@ from garrison.settings import Settings
 
 PASSWORD = "Correct-Horse-7-Battery"
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def fast_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: these tests create and log in many accounts, not attack them."""
+    monkeypatch.setattr(
+        passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
 
 
 @pytest.fixture
