@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,9 +107,8 @@ def people(platform: Platform, clock: FrozenClock) -> dict[str, Browser]:
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "logs"
 
 
-@pytest.fixture
-def seeded(platform: Platform) -> Platform:
-    """The platform with the example logs stored and detection run over them (alerts)."""
+def store_examples(platform: Platform) -> None:
+    """Store the example logs (from 2026-11-23) and run detection over them."""
     summary = IngestSummary()
     for path in sorted(EXAMPLES.iterdir()):
         ingest_path(
@@ -119,4 +119,19 @@ def seeded(platform: Platform) -> Platform:
             clock=platform.clock,
         )
     platform.detect()
+
+
+def require_chromium(path: str) -> None:
+    """Skip without Chromium, or fail when CI requires the browser tests to run."""
+    if not Path(path).exists():
+        message = f"Chromium not found at {path} (apt-get install chromium)"
+        if os.environ.get("GARRISON_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def seeded(platform: Platform) -> Platform:
+    """The platform with the example logs stored and detection run over them (alerts)."""
+    store_examples(platform)
     return platform

@@ -24,12 +24,10 @@ import pytest
 import uvicorn
 
 from garrison.auth import totp
-from garrison.ingest.pipeline import ingest_path
-from garrison.ingest.summary import IngestSummary
 from garrison.platform import Platform
 from garrison.serve.app import create_app
 from garrison.settings import Settings
-from tests.web.conftest import EXAMPLES, PASSWORD
+from tests.web.conftest import PASSWORD, require_chromium, store_examples
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -74,10 +72,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("GARRISON_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"Chromium not found at {CHROMIUM}; apt-get install chromium")
+    require_chromium(CHROMIUM)
     home = tmp_path_factory.mktemp("browser") / "home"
     platform = Platform.open(Settings(home=home, timezone="Asia/Shanghai"), RunningClock())
     _, enrolment = platform.users.create(
@@ -87,16 +82,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     platform.users.create("li.na", "analyst", PASSWORD, actor="cli:root", display_name="李娜")
     platform.users.create("zhao.min", "auditor", PASSWORD, actor="cli:root")
     platform.tokens.create("kestra", ["read", "write"], actor="cli:root")
-    summary = IngestSummary()
-    for path in sorted(EXAMPLES.iterdir()):
-        ingest_path(
-            str(path),
-            sink=platform.store,
-            summary=summary,
-            options=platform.ingest_options(year=2026),
-            clock=platform.clock,
-        )
-    platform.detect()
+    store_examples(platform)
     port = _free_port()
     config = uvicorn.Config(
         create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="off"

@@ -17,13 +17,12 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import httpx
 import pytest
 
 from garrison.auth import totp
-from tests.web.conftest import PASSWORD
+from tests.web.conftest import PASSWORD, require_chromium
 from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, _free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
@@ -66,10 +65,7 @@ def _run(env: dict[str, str], *args: str, stdin: str = "") -> str:
 
 @pytest.fixture(scope="module")
 def install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Install]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("GARRISON_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-        pytest.skip(f"Chromium not found at {CHROMIUM}; apt-get install chromium")
+    require_chromium(CHROMIUM)
     home = tmp_path_factory.mktemp("fresh") / "home"
     env = {
         **os.environ,

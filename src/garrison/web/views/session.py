@@ -24,7 +24,7 @@ from garrison.web.auth import (
     SESSION_COOKIE,
     current_viewer,
 )
-from garrison.web.i18n import LANGUAGES, negotiate, translations
+from garrison.web.i18n import LANGUAGES, N_, negotiate, translations
 from garrison.web.qr import qr_data_uri
 from garrison.web.render import render
 from garrison.web.security import NO_STORE
@@ -32,6 +32,14 @@ from garrison.web.security import NO_STORE
 router = APIRouter()
 
 LANG_COOKIE = "garrison_lang"
+#: One message for every failed login: it must not tell which part was wrong.
+INVALID = N_(
+    "Invalid user name or password. After 5 failures in 5 minutes the account is"
+    " locked for 15 minutes."
+)
+EXPIRED = N_(
+    "Your password has expired. Ask an administrator to set a new one (garrison users passwd)."
+)
 
 
 def safe_next(target: str | None) -> str:
@@ -148,18 +156,11 @@ def login(
         response = _redirect("/login/mfa?next=" + target)
         _cookie(response, request, PENDING_COOKIE, pending_id, 300)
         return response
-    if outcome is LoginOutcome.PASSWORD_EXPIRED:
-        message = gettext(
-            "Your password has expired. Ask an administrator to set a new one"
-            " (garrison users passwd)."
-        )
-        return _password_page(request, language, next_path=target, error=message, name=name)
     if outcome is not LoginOutcome.OK or user is None:
-        message = gettext(
-            "Invalid user name or password. After 5 failures in 5 minutes the account is"
-            " locked for 15 minutes."
+        message = EXPIRED if outcome is LoginOutcome.PASSWORD_EXPIRED else INVALID
+        return _password_page(
+            request, language, next_path=target, error=gettext(message), name=name
         )
-        return _password_page(request, language, next_path=target, error=message, name=name)
     return _signed_in(request, platform, user.name, target)
 
 
@@ -236,27 +237,12 @@ def mfa(
         platform.sessions.close(pending_id)
         return _signed_in(request, platform, user.name, target)
     gettext = translations(visitor_language(request)).gettext
-    if outcome is LoginOutcome.PASSWORD_EXPIRED:
+    if outcome in (LoginOutcome.PASSWORD_EXPIRED, LoginOutcome.LOCKED, LoginOutcome.DISABLED):
+        # The login cannot finish: back to the password step, with the same messages it gives.
         platform.sessions.close(pending_id)
+        message = EXPIRED if outcome is LoginOutcome.PASSWORD_EXPIRED else INVALID
         return _password_page(
-            request,
-            visitor_language(request),
-            next_path=target,
-            error=gettext(
-                "Your password has expired. Ask an administrator to set a new one"
-                " (garrison users passwd)."
-            ),
-        )
-    if outcome in (LoginOutcome.LOCKED, LoginOutcome.DISABLED):
-        platform.sessions.close(pending_id)
-        return _password_page(
-            request,
-            visitor_language(request),
-            next_path=target,
-            error=gettext(
-                "Invalid user name or password. After 5 failures in 5 minutes the account is"
-                " locked for 15 minutes."
-            ),
+            request, visitor_language(request), next_path=target, error=gettext(message)
         )
     return _mfa_page(
         request,
