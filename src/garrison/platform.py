@@ -17,6 +17,7 @@ from garrison.core.errors import InputError, UsageError
 from garrison.core.timezones import resolve_zone
 from garrison.detect.ruleset import DetectionSet
 from garrison.events.model import Event
+from garrison.incidents.tasks import load_templates
 from garrison.ingest.options import IngestOptions
 from garrison.rulebook import Rulebook
 from garrison.search.request import SearchRequest
@@ -24,9 +25,14 @@ from garrison.settings import Settings
 from garrison.storage.sql import audit, integrity, retention, stats
 from garrison.storage.sql import engine as sql_engine
 from garrison.storage.sql.alerts import AlertRepository
+from garrison.storage.sql.assets import AssetStore
 from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.detection import lag as detection_lag
 from garrison.storage.sql.events import SqlEventStore
+from garrison.storage.sql.incident_automation import AutomationReport, IncidentAutomation
+from garrison.storage.sql.incident_clocks import ClockEvent
+from garrison.storage.sql.incident_clocks import sweep as sweep_clocks
+from garrison.storage.sql.incidents import IncidentStore
 from garrison.storage.sql.rule_settings import RuleSettings
 from garrison.storage.sql.search import events_by_id, search_events
 from garrison.storage.sql.sessions import SessionStore
@@ -48,6 +54,8 @@ class Platform:
     tokens: TokenStore
     sessions: SessionStore
     rule_settings: RuleSettings
+    incidents: IncidentStore
+    assets: AssetStore
     _detector: LiveDetector | None = None
     _rules_signature: tuple[Any, ...] = ()
 
@@ -81,6 +89,13 @@ class Platform:
             tokens=TokenStore(engine, clock),
             sessions=SessionStore(engine, clock),
             rule_settings=RuleSettings(engine, clock),
+            incidents=IncidentStore(
+                engine,
+                clock,
+                sla=settings.incidents.sla_policy(),
+                templates=load_templates(settings.incidents.task_templates),
+            ),
+            assets=AssetStore(engine, clock),
         )
 
     @property
@@ -211,6 +226,25 @@ class Platform:
             if progress is not None:
                 progress(step)
         return total
+
+    def incident_step(self) -> tuple[AutomationReport, list[ClockEvent]]:
+        """One pass of the incident worker: alerts into incidents, then the SLA sweep.
+
+        Returns:
+            What automation did, and the clock warnings and breaches claimed by this pass
+            (to be notified).
+        """
+        report = AutomationReport()
+        if self.settings.incidents.enabled:
+            automation = IncidentAutomation(
+                self.store.engine,
+                self.clock,
+                self.incidents,
+                self.settings.incidents.open_policy(),
+                window=timedelta(hours=self.settings.incidents.attach_hours),
+            )
+            report = automation.step()
+        return report, sweep_clocks(self.store.engine, self.clock)
 
     def detection_lag(self) -> int:
         """Stored batches live detection has not looked at yet."""

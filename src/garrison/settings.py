@@ -23,10 +23,14 @@ from pydantic_settings import (
 )
 
 from garrison.alerts.enrich import WorkCalendar
+from garrison.alerts.query import LEVELS
 from garrison.auth.lockout import LockoutPolicy
 from garrison.auth.passwords import PasswordPolicy
 from garrison.core.errors import ConfigError
 from garrison.core.timezones import resolve_zone
+from garrison.incidents.grading import IMPACT, LOSS, Grade
+from garrison.incidents.policy import OpenPolicy
+from garrison.incidents.sla import DEFAULT_RULES, ClockRule, SlaPolicy
 
 CONFIG_FILE_NAME = "garrison.toml"
 
@@ -143,6 +147,92 @@ class AuthSettings(BaseModel):
         )
 
 
+class IncidentSettings(BaseModel):
+    """The ``[incidents]`` table: automatic opening, SLA clocks, task templates.
+
+    Attributes:
+        enabled: Open and attach incidents automatically from alerts.
+        auto_open_levels: Alert levels that open an incident on their own.
+        auto_open_rules: Rule ids whose alerts open an incident whatever their level.
+        attach_hours: How far back unattached alerts join a newly opened incident.
+        loss: Assessed loss of an automatically opened incident (until assessed by a person).
+        impact: Its assessed social impact.
+        task_templates: A YAML file of task templates replacing the built-in one.
+        warn_ratio: Share of a clock's time after which it warns.
+        sla_minutes: Clock lengths per grade overriding the defaults, e.g.
+            ``{confirm = {I = 10}, recover = {IV = 1440}}``; 0 removes a clock for a grade.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+    auto_open_levels: list[str] = Field(default_factory=lambda: ["critical"])
+    auto_open_rules: list[str] = Field(default_factory=list)
+    attach_hours: int = Field(default=24, ge=1, le=24 * 30)
+    loss: str = "considerable"
+    impact: str = "general"
+    task_templates: Path | None = None
+    warn_ratio: float = Field(default=0.8, gt=0.0, lt=1.0)
+    sla_minutes: dict[str, dict[str, int]] = Field(default_factory=dict)
+
+    @field_validator("auto_open_levels")
+    @classmethod
+    def _levels(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if v not in LEVELS]
+        if bad:
+            raise ValueError(f"unknown level {bad[0]!r} ({', '.join(LEVELS)})")
+        return value
+
+    @field_validator("loss")
+    @classmethod
+    def _loss(cls, value: str) -> str:
+        if value not in LOSS:
+            raise ValueError(f"unknown loss {value!r} ({', '.join(LOSS)})")
+        return value
+
+    @field_validator("impact")
+    @classmethod
+    def _impact(cls, value: str) -> str:
+        if value not in IMPACT:
+            raise ValueError(f"unknown impact {value!r} ({', '.join(IMPACT)})")
+        return value
+
+    @field_validator("sla_minutes")
+    @classmethod
+    def _sla(cls, value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        kinds = {rule.kind for rule in DEFAULT_RULES}
+        for kind, grades in value.items():
+            if kind not in kinds:
+                raise ValueError(f"unknown clock {kind!r} ({', '.join(sorted(kinds))})")
+            for grade, minutes in grades.items():
+                Grade.parse(grade)
+                if not 0 <= minutes <= 60 * 24 * 365:
+                    raise ValueError(f"{kind}.{grade}: minutes must be 0-525600")
+        return value
+
+    def sla_policy(self) -> SlaPolicy:
+        """The SLA clocks these settings describe."""
+        rules = []
+        for rule in DEFAULT_RULES:
+            minutes = dict(rule.minutes)
+            for grade, length in self.sla_minutes.get(rule.kind, {}).items():
+                if length == 0:
+                    minutes.pop(Grade.parse(grade), None)
+                else:
+                    minutes[Grade.parse(grade)] = length
+            rules.append(ClockRule(rule.kind, rule.starts, rule.stops, minutes))
+        return SlaPolicy(rules=tuple(rules), warn_ratio=self.warn_ratio)
+
+    def open_policy(self) -> OpenPolicy:
+        """The automatic-opening policy these settings describe."""
+        return OpenPolicy(
+            levels=frozenset(self.auto_open_levels),
+            rules=frozenset(self.auto_open_rules),
+            loss=self.loss,
+            impact=self.impact,
+        )
+
+
 class Settings(BaseSettings):
     """Every setting Garrison reads, with its default.
 
@@ -162,6 +252,7 @@ class Settings(BaseSettings):
         tls_key_file: PEM private key for HTTPS.
         detection: The ``[detection]`` table (:class:`DetectionSettings`).
         auth: The ``[auth]`` table (:class:`AuthSettings`).
+        incidents: The ``[incidents]`` table (:class:`IncidentSettings`).
     """
 
     model_config = SettingsConfigDict(
@@ -183,6 +274,7 @@ class Settings(BaseSettings):
     tls_key_file: Path | None = None
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    incidents: IncidentSettings = Field(default_factory=IncidentSettings)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:

@@ -67,6 +67,23 @@ async def detect_forever(
                     report.updated_alerts,
                     report.suppressed,
                 )
+        try:
+            automation, clocks = await asyncio.to_thread(platform.incident_step)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the loop must survive any one failing step
+            log.exception("incident step failed; retrying in %.0f s", interval)
+        else:
+            for incident_id in automation.opened:
+                log.info("incident %d opened from alerts", incident_id)
+            for event in clocks:
+                log.warning(
+                    "incident %d: SLA %s %s (due %s)",
+                    event.incident_id,
+                    event.kind,
+                    event.event,
+                    event.due.isoformat(),
+                )
         await asyncio.sleep(interval)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from garrison.events.model import Event
 from garrison.search.query import parse
@@ -71,8 +71,12 @@ def search_events(
         return [row_to_event(plain(row)) for row in conn.execute(query)]
 
 
-def events_by_id(engine: Engine, ids: list[str]) -> list[Event]:
-    """The stored events with these ids, oldest first (ids not stored are left out)."""
+def events_by_id(source: Engine | Connection, ids: list[str]) -> list[Event]:
+    """The stored events with these ids, oldest first (ids not stored are left out).
+
+    ``source`` may be a connection inside the caller's transaction (SQLite allows one writer:
+    a second connection would wait for it).
+    """
     if not ids:
         return []
     query = (
@@ -80,5 +84,7 @@ def events_by_id(engine: Engine, ids: list[str]) -> list[Event]:
         .where(t.events.c.id.in_(ids))
         .order_by(t.events.c.ts.asc(), t.events.c.id.asc())
     )
-    with engine.connect() as conn:
+    if isinstance(source, Connection):
+        return [row_to_event(plain(row)) for row in source.execute(query)]
+    with source.connect() as conn:
         return [row_to_event(plain(row)) for row in conn.execute(query)]

@@ -263,3 +263,116 @@ rule_settings = sa.Table(
     sa.Column("changed_at", sa.BigInteger, nullable=False),
     sa.Column("reason", sa.Text, nullable=False),
 )
+
+assets = sa.Table(
+    "assets",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(256), nullable=False, unique=True),
+    sa.Column("kind", sa.String(64)),
+    sa.Column("importance", sa.String(16), nullable=False),
+    sa.Column("owner", sa.String(256)),
+    sa.Column("addresses", sa.Text, nullable=False),
+    sa.Column("description", sa.Text),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+incidents = sa.Table(
+    "incidents",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("title", sa.String(512), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("subcategory", sa.String(64)),
+    sa.Column("grade", sa.String(4), nullable=False),
+    sa.Column("computed_grade", sa.String(4), nullable=False),
+    sa.Column("grade_reason", sa.Text),
+    sa.Column("importance", sa.String(16), nullable=False),
+    sa.Column("loss", sa.String(32), nullable=False),
+    sa.Column("impact", sa.String(32), nullable=False),
+    sa.Column("phase", sa.String(16), nullable=False),
+    sa.Column("entities", sa.Text, nullable=False),
+    sa.Column("assets", sa.Text, nullable=False),
+    sa.Column("milestones", sa.Text, nullable=False),
+    sa.Column("first_event_at", sa.BigInteger),
+    sa.Column("summary", sa.Text),
+    sa.Column("root_cause", sa.Text),
+    sa.Column("losses", sa.Text),
+    sa.Column("improvements", sa.Text),
+    sa.Column("opened_by", sa.String(256), nullable=False),
+    sa.Column("owner", sa.String(64)),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_incidents_phase", "phase"),
+)
+
+incident_alerts = sa.Table(
+    "incident_alerts",
+    metadata,
+    sa.Column("alert_id", sa.BigInteger, primary_key=True),
+    sa.Column("incident_id", sa.BigInteger, nullable=False),
+    sa.Column("attached_at", sa.BigInteger, nullable=False),
+    sa.Column("attached_by", sa.String(256), nullable=False),
+    sa.Index("ix_incident_alerts_incident", "incident_id"),
+)
+
+incident_deadlines = sa.Table(
+    "incident_deadlines",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("start", sa.BigInteger, nullable=False),
+    sa.Column("due", sa.BigInteger, nullable=False),
+    sa.Column("warn_at", sa.BigInteger, nullable=False),
+    sa.Column("met_at", sa.BigInteger),
+    sa.Column("warned_at", sa.BigInteger),
+    sa.Column("breached_at", sa.BigInteger),
+    sa.UniqueConstraint("incident_id", "kind", name="uq_incident_deadline_kind"),
+    sa.Index("ix_incident_deadlines_due", "due"),
+)
+
+incident_tasks = sa.Table(
+    "incident_tasks",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.BigInteger, nullable=False),
+    sa.Column("phase", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("title_zh", sa.String(500), nullable=False),
+    sa.Column("title_en", sa.String(500), nullable=False),
+    sa.Column("owner", sa.String(64)),
+    sa.Column("due", sa.BigInteger, nullable=False),
+    sa.Column("done_at", sa.BigInteger),
+    sa.Column("done_by", sa.String(256)),
+    sa.Index("ix_incident_tasks_incident", "incident_id"),
+)
+
+incident_timeline = sa.Table(
+    "incident_timeline",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", sa.BigInteger, nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("ix_incident_timeline_incident", "incident_id", "at"),
+)
+
+responders = sa.Table(
+    "responders",
+    metadata,
+    sa.Column("role", sa.String(16), primary_key=True),
+    sa.Column("user_name", sa.String(64), primary_key=True),
+    sa.Column("added_at", sa.BigInteger, nullable=False),
+)
+
+incident_cursor = sa.Table(
+    "incident_cursor",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("alert_id", sa.BigInteger, nullable=False),
+)
