@@ -12,8 +12,10 @@ from garrison import __version__
 from garrison.cli.commands import (
     admin,
     alerts,
+    assets,
     audit,
     hunt,
+    incidents,
     ingest,
     rules,
     search,
@@ -94,6 +96,8 @@ app.add_typer(alerts.app, name="alerts")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
+app.add_typer(incidents.app, name="incidents")
+app.add_typer(assets.app, name="assets")
 
 
 def main(argv: list[str] | None = None) -> int:

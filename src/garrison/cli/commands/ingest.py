@@ -152,11 +152,13 @@ def register(app: typer.Typer) -> None:
         result = summary.to_dict()
         if detect:
             found = platform.detect()
+            automation, _ = platform.incident_step()
             result["detection"] = {
                 "events": found.events,
                 "new_alerts": found.new_alerts,
                 "updated_alerts": found.updated_alerts,
                 "suppressed": found.suppressed,
+                "incidents_opened": automation.opened,
             }
         if as_json:
             emit_json(result)
@@ -167,6 +169,10 @@ def register(app: typer.Typer) -> None:
                     f"detection: {found.events} events, {found.new_alerts} new alert(s),"
                     f" {found.updated_alerts} updated; see 'garrison alerts list'"
                 )
+                if automation.opened:
+                    st.err.print(
+                        f"incidents: {len(automation.opened)} opened; see 'garrison incidents list'"
+                    )
         if summary.errors and summary.events == 0:
             raise typer.Exit(1)
 
@@ -195,13 +201,17 @@ def _detect_in_background(st: Any, platform: Any, stop: threading.Event) -> thre
         while True:
             try:
                 found = platform.detect()
+                automation, _ = platform.incident_step()
             except Exception as exc:  # keep following; report and retry
                 st.err.print(f"[red]detection failed[/red]: {exc}")
             else:
                 if found.new_alerts:
                     st.err.print(f"detection: {found.new_alerts} new alert(s)")
+                for incident_id in automation.opened:
+                    st.err.print(f"incident {incident_id} opened")
             if stop.wait(interval):
                 platform.detect()
+                platform.incident_step()
                 return
 
     thread = threading.Thread(target=loop, name="garrison-detect", daemon=True)

@@ -1,0 +1,260 @@
+"""``garrison incidents``: open, grade, move through phases, and report incidents."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from garrison.cli.commands.alerts import actor
+from garrison.cli.state import emit_json, state
+from garrison.core.timezones import resolve_zone
+from garrison.incidents.grading import IMPACT, LOSS, Grade, category_name
+from garrison.incidents.model import Incident
+from garrison.incidents.phases import Phase
+from garrison.incidents.sla import ClockState, Milestone
+
+app = typer.Typer(help="Incidents: grades, SLA clocks, phases, tasks.", no_args_is_help=True)
+
+_GRADE_STYLE = {
+    "I": "bold white on red",
+    "II": "bold black on dark_orange",
+    "III": "black on yellow",
+    "IV": "white on blue",
+}
+_CLOCK_STYLE = {
+    ClockState.RUNNING: "",
+    ClockState.WARNING: "yellow",
+    ClockState.BREACHED: "bold red",
+    ClockState.MET: "green",
+    ClockState.MET_LATE: "red",
+}
+
+
+def _when(value: datetime | None, zone: tzinfo) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _grade(grade: Grade) -> str:
+    style = _GRADE_STYLE[grade.value]
+    return f"[{style}] {grade.value} [/{style}]"
+
+
+@app.command("list", epilog="Example: garrison incidents list --all --json")
+def list_incidents(
+    ctx: typer.Context,
+    everything: Annotated[bool, typer.Option("--all", help="Closed ones too.")] = False,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON incident per line.")] = False,
+) -> None:
+    """List incidents, most severe and newest first, with the next SLA deadline."""
+    st = state(ctx)
+    platform = st.platform()
+    now = platform.now()
+    found = platform.incidents.list(open_only=not everything, limit=limit)
+    if as_json:
+        for incident in found:
+            emit_json(incident.to_dict(now))
+        return
+    zone = resolve_zone(st.settings.timezone)
+    table = Table("id", "grade", "title", "phase", "next deadline", "alerts", title="Incidents")
+    for incident in found:
+        running = [d for d in incident.deadlines if d.met_at is None]
+        soonest = min(running, key=lambda d: d.due, default=None)
+        deadline = "—"
+        if soonest is not None:
+            style = _CLOCK_STYLE[soonest.state(now)] or "white"
+            deadline = f"[{style}]{soonest.kind} {_when(soonest.due, zone)}[/{style}]"
+        table.add_row(
+            str(incident.id),
+            _grade(incident.grade),
+            escape(incident.title),
+            incident.phase.value,
+            deadline,
+            str(len(incident.alert_ids)),
+        )
+    st.out.print(table)
+
+
+def _show(out: Console, incident: Incident, now: datetime, zone: tzinfo, language: str) -> None:
+    out.print(
+        f"{_grade(incident.grade)} [bold]#{incident.id} {escape(incident.title)}[/bold]"
+        f"  phase: {incident.phase.value}"
+    )
+    out.print(
+        f"category: {category_name(incident.category, language)} / {incident.subcategory or '—'}"
+        f"  type: {incident.type}  importance: {incident.importance}  loss: {incident.loss}"
+        f"  impact: {incident.impact}"
+    )
+    if incident.grade_reason:
+        out.print(
+            f"grade overridden (computed {incident.computed_grade}):"
+            f" {escape(incident.grade_reason)}"
+        )
+    clocks = Table("clock", "due", "state", "met", title="SLA clocks")
+    for d in incident.deadlines:
+        state_ = d.state(now)
+        style = _CLOCK_STYLE[state_] or "white"
+        clocks.add_row(
+            d.kind, _when(d.due, zone), f"[{style}]{state_.value}[/{style}]", _when(d.met_at, zone)
+        )
+    out.print(clocks)
+    tasks = Table("id", "phase", "role", "due", "done", "task", title="Tasks")
+    for task in incident.tasks:
+        title = task.title_zh if language == "zh-CN" else task.title_en
+        tasks.add_row(
+            str(task.id),
+            task.phase.value,
+            task.role,
+            _when(task.due, zone),
+            _when(task.done_at, zone),
+            escape(title),
+        )
+    out.print(tasks)
+
+
+@app.command("show", epilog="Example: garrison incidents show 7 --json")
+def show(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """One incident: grade, clocks with their state, tasks, alerts."""
+    st = state(ctx)
+    platform = st.platform()
+    incident = platform.incidents.get(incident_id)
+    now = platform.now()
+    if as_json:
+        data = incident.to_dict(now)
+        data["timeline"] = [e.to_dict() for e in platform.incidents.timeline(incident_id)]
+        emit_json(data)
+        return
+    _show(st.out, incident, now, resolve_zone(st.settings.timezone), "en")
+
+
+_GRADE_OPT = Annotated[str | None, typer.Option(help="I-IV: override the computed grade.")]
+
+
+@app.command(
+    "open",
+    epilog="Example: garrison incidents open --title 'SSH brute force on bastion' --alert 12"
+    " --alert 13 --json",
+)
+def open_incident(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Option(help="Short description.")],
+    alert: Annotated[
+        list[int] | None, typer.Option("--alert", help="Alert id (repeatable).")
+    ] = None,
+    grade: _GRADE_OPT = None,
+    reason: Annotated[
+        str | None, typer.Option(help="Why the grade differs from the computed one.")
+    ] = None,
+    incident_type: Annotated[
+        str | None, typer.Option("--type", help="brute_force, malware, data_leak, ...")
+    ] = None,
+    category: Annotated[str | None, typer.Option(help="GB/T 20986 category code.")] = None,
+    subcategory: Annotated[str | None, typer.Option(help="Its subcategory.")] = None,
+    loss: Annotated[str, typer.Option(help=", ".join(LOSS))] = "considerable",
+    impact: Annotated[str, typer.Option(help=", ".join(IMPACT))] = "general",
+    summary: Annotated[str | None, typer.Option(help="What is known so far.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the incident as JSON.")] = False,
+) -> None:
+    """Open an incident (from alerts or by hand); prints it with its SLA deadlines."""
+    st = state(ctx)
+    platform = st.platform()
+    incident = platform.incidents.open(
+        title,
+        actor=actor(),
+        alert_ids=alert or [],
+        incident_type=incident_type,
+        category=category,
+        subcategory=subcategory,
+        loss=loss,
+        impact=impact,
+        grade=Grade.parse(grade) if grade else None,
+        grade_reason=reason,
+        summary=summary,
+    )
+    if as_json:
+        emit_json(incident.to_dict(platform.now()))
+        return
+    st.err.print(f"[green]opened[/green] incident {incident.id}")
+    _show(st.out, incident, platform.now(), resolve_zone(st.settings.timezone), "en")
+
+
+@app.command(
+    "transition",
+    epilog="Example: garrison incidents transition 7 contain --reason 'confirmed: real attack'",
+)
+def move(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    phase: Annotated[
+        str, typer.Argument(help="triage, contain, eradicate, recover, review, closed.")
+    ],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the incident as JSON.")] = False,
+) -> None:
+    """Move an incident to its next phase (invalid moves are refused)."""
+    st = state(ctx)
+    platform = st.platform()
+    try:
+        target = Phase(phase)
+    except ValueError:
+        from garrison.core.errors import UsageError
+
+        raise UsageError(f"unknown phase {phase!r}", hint=", ".join(Phase)) from None
+    incident = platform.incidents.transition(incident_id, target, actor=actor(), reason=reason)
+    if as_json:
+        emit_json(incident.to_dict(platform.now()))
+    else:
+        st.err.print(f"incident {incident_id}: {incident.phase.value}")
+
+
+@app.command(
+    "mark", epilog="Example: garrison incidents mark 7 reported --note 'told the CISO by phone'"
+)
+def mark(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    milestone: Annotated[str, typer.Argument(help="reported, escalated, report_filed, reviewed.")],
+    note: Annotated[str, typer.Option(help="What was done.")] = "",
+) -> None:
+    """Record a milestone reached by hand (it stops its SLA clock)."""
+    st = state(ctx)
+    platform = st.platform()
+    try:
+        reached = Milestone(milestone)
+    except ValueError:
+        from garrison.core.errors import UsageError
+
+        raise UsageError(
+            f"unknown milestone {milestone!r}", hint="reported, escalated, report_filed, reviewed"
+        ) from None
+    platform.incidents.mark(incident_id, reached, actor=actor(), note=note)
+    st.err.print(f"incident {incident_id}: {milestone}")
+
+
+@app.command(
+    "regrade", epilog="Example: garrison incidents regrade 7 II --reason 'customer data involved'"
+)
+def regrade(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    grade: Annotated[str, typer.Argument(help="I, II, III or IV.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+) -> None:
+    """Change an incident's grade; its clocks follow."""
+    st = state(ctx)
+    platform = st.platform()
+    incident = platform.incidents.regrade(
+        incident_id, Grade.parse(grade), actor=actor(), reason=reason
+    )
+    st.err.print(f"incident {incident_id}: grade {incident.grade.value}")
