@@ -17,8 +17,10 @@ from garrison.core.errors import InputError, UsageError
 from garrison.core.timezones import resolve_zone
 from garrison.detect.ruleset import DetectionSet
 from garrison.events.model import Event
+from garrison.incidents.report import report_data
 from garrison.incidents.tasks import load_templates
 from garrison.ingest.options import IngestOptions
+from garrison.reports import render_html, render_pdf
 from garrison.rulebook import Rulebook
 from garrison.search.request import SearchRequest
 from garrison.settings import Settings
@@ -245,6 +247,25 @@ class Platform:
             )
             report = automation.step()
         return report, sweep_clocks(self.store.engine, self.clock)
+
+    def incident_report(self, incident_id: int, *, language: str, fmt: str) -> bytes:
+        """The post-incident report of an incident as ``pdf`` or ``html`` bytes.
+
+        Times are shown in the settings' zone; personal data is masked.
+        """
+        data = report_data(
+            self.incidents.get(incident_id),
+            self.incidents.timeline(incident_id),
+            self.assets.list(),
+            now=self.clock.now(),
+            language=language,
+        )
+        zone = resolve_zone(self.settings.timezone)
+        if fmt == "pdf":
+            return render_pdf(data, language, zone)
+        if fmt == "html":
+            return render_html(data, language, zone).encode("utf-8")
+        raise InputError(f"unknown report format {fmt!r}", hint="pdf or html")
 
     def detection_lag(self) -> int:
         """Stored batches live detection has not looked at yet."""

@@ -25,6 +25,7 @@ from garrison.core.errors import (
 from garrison.normalize import registry
 from garrison.platform import Platform
 from garrison.serve.api import authorize, bearer, create_router
+from garrison.serve.api_incidents import create_incident_router
 from garrison.serve.metrics import CONTENT_TYPE, Metrics
 from garrison.serve.receiver import receive
 from garrison.web.console import error_response, is_console
@@ -125,6 +126,7 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
         return Response(body, media_type=CONTENT_TYPE)
 
     app.include_router(create_router(platform))
+    app.include_router(create_incident_router(platform))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -12,6 +13,7 @@ from rich.table import Table
 
 from garrison.cli.commands.alerts import actor
 from garrison.cli.state import emit_json, state
+from garrison.core.errors import InputError
 from garrison.core.timezones import resolve_zone
 from garrison.incidents.grading import IMPACT, LOSS, Grade, category_name
 from garrison.incidents.model import Incident
@@ -258,3 +260,25 @@ def regrade(
         incident_id, Grade.parse(grade), actor=actor(), reason=reason
     )
     st.err.print(f"incident {incident_id}: grade {incident.grade.value}")
+
+
+@app.command(
+    "report",
+    epilog="Example: garrison incidents report 7 --lang zh-CN --format pdf -o incident-7.pdf",
+)
+def report(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write.")],
+    lang: Annotated[str, typer.Option("--lang", help="zh-CN or en.")] = "zh-CN",
+    fmt: Annotated[str, typer.Option("--format", help="pdf or html.")] = "pdf",
+) -> None:
+    """Write the post-incident report (安全事件处置报告) with personal data masked."""
+    st = state(ctx)
+    platform = st.platform()
+    data = platform.incident_report(incident_id, language=lang, fmt=fmt)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror}") from exc
+    st.err.print(f"[green]wrote[/green] {output} ({len(data):,} bytes)")

@@ -1,0 +1,235 @@
+"""REST API v1: incidents (open, attach, phases, milestones, grade, notes, tasks) and assets.
+
+Scopes as elsewhere: reading needs ``read``, changing incidents ``write``, replacing the asset
+list ``admin``. Every change is audited with the token's or the person's name.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from garrison.incidents.assets import Asset, parse_csv, parse_yaml
+from garrison.incidents.grading import IMPACT, LOSS, Grade
+from garrison.incidents.phases import Phase
+from garrison.incidents.sla import Milestone
+from garrison.platform import Platform
+from garrison.serve.api import Admin, Ident, Reader, Writer
+
+GradeText = Literal["I", "II", "III", "IV"]
+
+
+class IncidentIn(BaseModel):
+    """A new incident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=512)
+    alert_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        default_factory=list, max_length=1000
+    )
+    type: str | None = Field(default=None, max_length=32)
+    category: str | None = Field(default=None, max_length=32)
+    subcategory: str | None = Field(default=None, max_length=64)
+    loss: str = Field(default="considerable", description=", ".join(LOSS))
+    impact: str = Field(default="general", description=", ".join(IMPACT))
+    grade: GradeText | None = None
+    grade_reason: str | None = Field(default=None, max_length=2000)
+    summary: str | None = Field(default=None, max_length=20_000)
+
+
+class TransitionIn(BaseModel):
+    """A phase change."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phase: Phase
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class MarkIn(BaseModel):
+    """A milestone reached by hand."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    milestone: Literal["reported", "escalated", "report_filed", "reviewed"]
+    note: str = Field(default="", max_length=2000)
+
+
+class RegradeIn(BaseModel):
+    """A grade override."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    grade: GradeText
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class AttachIn(BaseModel):
+    """Alerts to attach."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alert_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        min_length=1, max_length=1000
+    )
+
+
+class NoteIn(BaseModel):
+    """A note for the timeline."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=10_000)
+
+
+class AssetIn(BaseModel):
+    """One asset."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=256)
+    importance: Literal["critical", "important", "general"]
+    owner: str | None = Field(default=None, max_length=256)
+    addresses: list[Annotated[str, Field(max_length=256)]] = Field(
+        default_factory=list, max_length=1000
+    )
+    kind: str | None = Field(default=None, max_length=64)
+    description: str | None = Field(default=None, max_length=2000)
+
+
+class AssetImportIn(BaseModel):
+    """An asset file's text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["csv", "yaml"]
+    content: str = Field(min_length=1, max_length=5 * 1024 * 1024)
+    replace: bool = False
+
+
+def create_incident_router(platform: Platform) -> APIRouter:
+    """The incident and asset routes around a platform."""
+    router = APIRouter(prefix="/api/v1")
+
+    def _out(incident_id: int) -> dict[str, Any]:
+        return platform.incidents.get(incident_id).to_dict(platform.now())
+
+    @router.get("/incidents", tags=["incidents"])
+    def list_incidents(
+        _: Reader,
+        include_closed: bool = False,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> list[dict[str, Any]]:
+        """Incidents, most severe and newest first, with the state of each SLA clock."""
+        now = platform.now()
+        found = platform.incidents.list(open_only=not include_closed, limit=limit)
+        return [i.to_dict(now) for i in found]
+
+    @router.get("/incidents/{incident_id}", tags=["incidents"])
+    def get_incident(_: Reader, incident_id: Ident) -> dict[str, Any]:
+        """One incident with its clocks, tasks and timeline."""
+        data = _out(incident_id)
+        data["timeline"] = [e.to_dict() for e in platform.incidents.timeline(incident_id)]
+        return data
+
+    @router.post("/incidents", tags=["incidents"], status_code=201)
+    def open_incident(who: Writer, body: IncidentIn) -> dict[str, Any]:
+        """Open an incident (from alerts or by hand); graded from the affected assets."""
+        incident = platform.incidents.open(
+            body.title,
+            actor=who.actor,
+            alert_ids=body.alert_ids,
+            incident_type=body.type,
+            category=body.category,
+            subcategory=body.subcategory,
+            loss=body.loss,
+            impact=body.impact,
+            grade=Grade(body.grade) if body.grade else None,
+            grade_reason=body.grade_reason,
+            summary=body.summary,
+        )
+        return incident.to_dict(platform.now())
+
+    @router.post("/incidents/{incident_id}/transition", tags=["incidents"])
+    def transition(who: Writer, incident_id: Ident, body: TransitionIn) -> dict[str, Any]:
+        """Move to the next phase (invalid moves answer 400)."""
+        platform.incidents.transition(incident_id, body.phase, actor=who.actor, reason=body.reason)
+        return _out(incident_id)
+
+    @router.post("/incidents/{incident_id}/mark", tags=["incidents"])
+    def mark(who: Writer, incident_id: Ident, body: MarkIn) -> dict[str, Any]:
+        """Record a milestone reached by hand (reported, escalated, report filed, reviewed)."""
+        platform.incidents.mark(
+            incident_id, Milestone(body.milestone), actor=who.actor, note=body.note
+        )
+        return _out(incident_id)
+
+    @router.post("/incidents/{incident_id}/regrade", tags=["incidents"])
+    def regrade(who: Writer, incident_id: Ident, body: RegradeIn) -> dict[str, Any]:
+        """Override the grade with a reason; the clocks follow."""
+        platform.incidents.regrade(
+            incident_id, Grade(body.grade), actor=who.actor, reason=body.reason
+        )
+        return _out(incident_id)
+
+    @router.post("/incidents/{incident_id}/alerts", tags=["incidents"])
+    def attach(who: Writer, incident_id: Ident, body: AttachIn) -> dict[str, Any]:
+        """Attach alerts to an open incident."""
+        return platform.incidents.attach(incident_id, body.alert_ids, actor=who.actor).to_dict(
+            platform.now()
+        )
+
+    @router.post("/incidents/{incident_id}/notes", tags=["incidents"], status_code=201)
+    def note(who: Writer, incident_id: Ident, body: NoteIn) -> dict[str, str]:
+        """Add a note to the timeline."""
+        platform.incidents.note(incident_id, body.text, actor=who.actor)
+        return {"status": "added"}
+
+    @router.post("/incidents/tasks/{task_id}/done", tags=["incidents"])
+    def task_done(who: Writer, task_id: Ident) -> dict[str, str]:
+        """Mark a response task done."""
+        platform.incidents.complete_task(task_id, actor=who.actor)
+        return {"status": "done"}
+
+    @router.get("/incidents/{incident_id}/report", tags=["incidents"])
+    def incident_report(
+        _: Reader,
+        incident_id: Ident,
+        lang: Literal["zh-CN", "en"] = "zh-CN",
+        format: Literal["pdf", "html"] = "pdf",
+    ) -> Response:
+        """The post-incident report (安全事件处置报告), personal data masked, as a download."""
+        body = platform.incident_report(incident_id, language=lang, fmt=format)
+        media = "application/pdf" if format == "pdf" else "text/html; charset=utf-8"
+        name = f"incident-{incident_id}-{lang}.{format}"
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    @router.get("/assets", tags=["assets"])
+    def list_assets(_: Reader) -> list[dict[str, object]]:
+        """The asset list."""
+        return [a.to_dict() for a in platform.assets.list()]
+
+    @router.put("/assets", tags=["assets"])
+    def put_assets(who: Admin, body: list[AssetIn]) -> dict[str, int]:
+        """Replace the asset list (audited)."""
+        assets = [
+            Asset(a.name, a.importance, a.owner, tuple(a.addresses), a.kind, a.description)
+            for a in body
+        ]
+        return {"imported": platform.assets.upsert(assets, actor=who.actor, replace=True)}
+
+    @router.post("/assets/import", tags=["assets"])
+    def import_assets(who: Admin, body: AssetImportIn) -> dict[str, int]:
+        """Import a CSV or YAML asset file (all or nothing; problems answer 400 with places)."""
+        parse = parse_csv if body.format == "csv" else parse_yaml
+        assets = parse(body.content, f"assets.{body.format}")
+        return {"imported": platform.assets.upsert(assets, actor=who.actor, replace=body.replace)}
+
+    return router
