@@ -5,6 +5,7 @@ The CLI and the HTTP server talk to :class:`Platform` only; they never import SQ
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -20,11 +21,13 @@ from garrison.events.model import Event
 from garrison.incidents.report import report_data
 from garrison.incidents.tasks import load_templates
 from garrison.ingest.options import IngestOptions
+from garrison.notify import Notifier
+from garrison.notify import load_config as load_notify_config
 from garrison.reports import render_html, render_pdf
 from garrison.rulebook import Rulebook
 from garrison.search.request import SearchRequest
 from garrison.settings import Settings
-from garrison.storage.sql import audit, integrity, retention, stats
+from garrison.storage.sql import audit, integrity, outbox, retention, stats
 from garrison.storage.sql import engine as sql_engine
 from garrison.storage.sql.alerts import AlertRepository
 from garrison.storage.sql.assets import AssetStore
@@ -59,6 +62,7 @@ class Platform:
     incidents: IncidentStore
     assets: AssetStore
     _detector: LiveDetector | None = None
+    _notifier: Notifier | None = None
     _rules_signature: tuple[Any, ...] = ()
 
     @classmethod
@@ -71,6 +75,8 @@ class Platform:
             StorageError: If the database is unreachable.
         """
         settings.home.mkdir(parents=True, exist_ok=True)
+        if settings.notify:
+            load_notify_config(settings.notify)  # a broken [notify] table fails at start-up
         engine = sql_engine.make_engine(settings.resolved_database_url)
         if migrate:
             sql_engine.upgrade(engine)
@@ -106,7 +112,9 @@ class Platform:
         return self.settings.home / "archive"
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database connections and the notifier's HTTP client."""
+        if self._notifier is not None:
+            self._notifier.close()
         self.store.engine.dispose()
 
     def ingest_options(
@@ -246,7 +254,42 @@ class Platform:
                 window=timedelta(hours=self.settings.incidents.attach_hours),
             )
             report = automation.step()
-        return report, sweep_clocks(self.store.engine, self.clock)
+        clocks = sweep_clocks(self.store.engine, self.clock)
+        self.send_notifications()
+        return report, clocks
+
+    def notifier(self) -> Notifier | None:
+        """The notifier of the ``[notify]`` settings (``None`` when nothing is configured)."""
+        if self._notifier is None and self.settings.notify:
+            self._notifier = Notifier(
+                load_notify_config(self.settings.notify), clock=self.clock, sleep=time.sleep
+            )
+        return self._notifier
+
+    def send_notifications(self) -> int:
+        """Send what the outbox holds; return how many notifications were handled."""
+        notifier = self.notifier()
+        items = outbox.pending(self.store.engine)
+        for item in items:
+            deliveries = notifier.notify(item.event, item.values) if notifier else []
+            outbox.finish(
+                self.store.engine,
+                self.clock,
+                item,
+                ok=all(d.ok for d in deliveries),
+                result=[
+                    {
+                        "channel": d.channel,
+                        "ok": d.ok,
+                        "status": d.status,
+                        "attempts": d.attempts,
+                        "error": d.error,
+                        "recipients": list(d.recipients),
+                    }
+                    for d in deliveries
+                ],
+            )
+        return len(items)
 
     def incident_report(self, incident_id: int, *, language: str, fmt: str) -> bytes:
         """The post-incident report of an incident as ``pdf`` or ``html`` bytes.

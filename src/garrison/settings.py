@@ -253,6 +253,8 @@ class Settings(BaseSettings):
         detection: The ``[detection]`` table (:class:`DetectionSettings`).
         auth: The ``[auth]`` table (:class:`AuthSettings`).
         incidents: The ``[incidents]`` table (:class:`IncidentSettings`).
+        notify: The ``[notify]`` table: channels, people, roles, on-call roster and routes
+            (``docs/notifications.md``); checked when the platform opens.
     """
 
     model_config = SettingsConfigDict(
@@ -275,6 +277,7 @@ class Settings(BaseSettings):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    notify: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:

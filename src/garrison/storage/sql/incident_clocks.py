@@ -22,6 +22,7 @@ from garrison.incidents.sla import Deadline, Milestone, SlaPolicy, deadlines
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.codec import from_micros, to_micros
+from garrison.storage.sql.outbox import enqueue
 
 
 def _deadline(row: Any) -> Deadline:
@@ -136,7 +137,7 @@ def sweep(engine: Engine, clock: Clock) -> list[ClockEvent]:
                 .order_by(table.c.due)
             ).all()
             for row in rows:
-                if event == "warning" and row.breached_at is None and row.due <= now:
+                if event == "warning" and row.due <= now:
                     # Already breached: the breach says it; a warning now would be noise.
                     conn.execute(table.update().where(table.c.id == row.id).values(warned_at=now))
                     continue
@@ -156,6 +157,19 @@ def sweep(engine: Engine, clock: Clock) -> list[ClockEvent]:
                     row.title,
                 )
                 found.append(item)
+                enqueue(
+                    conn,
+                    clock,
+                    f"sla.{event}",
+                    row.incident_id,
+                    {
+                        "incident_id": f"INC-{row.incident_id}",
+                        "title": row.title,
+                        "grade": row.grade,
+                        "deadline_kind": row.kind,
+                        "deadline": item.due,
+                    },
+                )
                 conn.execute(
                     t.incident_timeline.insert().values(
                         incident_id=row.incident_id,

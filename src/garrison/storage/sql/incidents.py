@@ -30,6 +30,7 @@ from garrison.storage.sql import tables as t
 from garrison.storage.sql.assets import load_assets
 from garrison.storage.sql.codec import from_micros, to_micros
 from garrison.storage.sql.incident_clocks import load_deadlines, sync_deadlines
+from garrison.storage.sql.outbox import enqueue
 from garrison.storage.sql.search import events_by_id
 
 #: Milestones people mark by hand (the rest come from phase changes).
@@ -335,6 +336,18 @@ class IncidentStore:
                     )
                 )
             sync_deadlines(conn, incident_id, chosen, stones, self.sla, now)
+            enqueue(
+                conn,
+                self.clock,
+                "incident.new",
+                incident_id,
+                {
+                    "incident_id": f"INC-{incident_id}",
+                    "title": title,
+                    "grade": chosen.value,
+                    "category": cat,
+                },
+            )
             audit.append(
                 conn,
                 self.clock,

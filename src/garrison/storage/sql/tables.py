@@ -376,3 +376,18 @@ incident_cursor = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("alert_id", sa.BigInteger, nullable=False),
 )
+
+notifications = sa.Table(
+    "notifications",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("event", sa.String(32), nullable=False),
+    sa.Column("incident_id", sa.BigInteger),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("finished_at", sa.BigInteger),
+    sa.Column("result", sa.Text),
+    sa.Index("ix_notifications_status", "status", "id"),
+)
