@@ -18,6 +18,7 @@ from garrison.core.errors import InputError, UsageError
 from garrison.core.timezones import resolve_zone
 from garrison.detect.ruleset import DetectionSet
 from garrison.events.model import Event
+from garrison.evidence import EvidenceStore, Keyring
 from garrison.incidents.report import report_data
 from garrison.incidents.tasks import load_templates
 from garrison.ingest.options import IngestOptions
@@ -34,6 +35,7 @@ from garrison.storage.sql.assets import AssetStore
 from garrison.storage.sql.detection import SqlDetectionStore
 from garrison.storage.sql.detection import lag as detection_lag
 from garrison.storage.sql.events import SqlEventStore
+from garrison.storage.sql.evidence import EvidenceLedger
 from garrison.storage.sql.incident_automation import AutomationReport, IncidentAutomation
 from garrison.storage.sql.incident_clocks import ClockEvent
 from garrison.storage.sql.incident_clocks import sweep as sweep_clocks
@@ -63,6 +65,7 @@ class Platform:
     assets: AssetStore
     _detector: LiveDetector | None = None
     _notifier: Notifier | None = None
+    _evidence: EvidenceLedger | None = None
     _rules_signature: tuple[Any, ...] = ()
 
     @classmethod
@@ -257,6 +260,17 @@ class Platform:
         clocks = sweep_clocks(self.store.engine, self.clock)
         self.send_notifications()
         return report, clocks
+
+    @property
+    def evidence(self) -> EvidenceLedger:
+        """Evidence of incidents, sealed under ``<home>/evidence`` with the configured cipher."""
+        if self._evidence is None:
+            algorithm = self.settings.evidence_algorithm
+            keyring = Keyring.open(self.settings.home, clock=self.clock, algorithm=algorithm)
+            keyring.ensure_current(algorithm, clock=self.clock)
+            files = EvidenceStore(self.settings.home / "evidence", keyring)
+            self._evidence = EvidenceLedger(self.store.engine, self.clock, files)
+        return self._evidence
 
     def notifier(self) -> Notifier | None:
         """The notifier of the ``[notify]`` settings (``None`` when nothing is configured)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -247,6 +247,7 @@ class Settings(BaseSettings):
         http_host: Address of the HTTP server.
         http_port: Port of the HTTP server.
         max_request_bytes: Largest accepted HTTP ingest body.
+        max_evidence_bytes: Largest evidence file accepted over the API (default 2 GiB).
         metrics_public: Serve ``/metrics`` without a token (default: a ``read`` token).
         tls_cert_file: PEM certificate (chain) for HTTPS; with ``tls_key_file``.
         tls_key_file: PEM private key for HTTPS.
@@ -255,6 +256,8 @@ class Settings(BaseSettings):
         incidents: The ``[incidents]`` table (:class:`IncidentSettings`).
         notify: The ``[notify]`` table: channels, people, roles, on-call roster and routes
             (``docs/notifications.md``); checked when the platform opens.
+        evidence_algorithm: Cipher for evidence files at rest: ``aes-256-gcm`` or
+            ``sm4-gcm`` (GM/T 0002); files sealed before a change stay readable.
     """
 
     model_config = SettingsConfigDict(
@@ -271,6 +274,7 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
     max_request_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    max_evidence_bytes: int = Field(default=2 * 1024**3, ge=1024)
     metrics_public: bool = False
     tls_cert_file: Path | None = None
     tls_key_file: Path | None = None
@@ -278,6 +282,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     notify: dict[str, Any] = Field(default_factory=dict)
+    evidence_algorithm: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
 
     @model_validator(mode="after")
     def _tls_pair(self) -> Settings:

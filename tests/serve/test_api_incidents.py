@@ -121,3 +121,41 @@ def test_roles_and_validation(platform: Platform, client: Client) -> None:
         {"format": "yaml", "content": "- {name: db, importance: vital}\n"},
     )
     assert rejected.status_code == 400 and rejected.json()["error"]["details"][0]["where"]
+
+
+def test_evidence_is_sealed_hashed_and_every_access_is_in_custody(
+    platform: Platform, client: Client
+) -> None:
+    import hashlib
+
+    token = platform.tokens.create("ir", ["read", "write"], actor="cli:root")
+    number = call(client, "POST", "/api/v1/incidents", token, {"title": "exfil"}).json()["id"]
+    payload = b"pcap bytes \x00\x01 \xe4\xb8\xad" * 1000
+    added = client.post(
+        f"/api/v1/incidents/{number}/evidence?name=capture.pcap&description=from%20the%20tap",
+        content=payload,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert added.status_code == 201, added.text
+    item = added.json()
+    assert item["sha256"] == hashlib.sha256(payload).hexdigest() and item["size"] == len(payload)
+    sealed = list((platform.settings.home / "evidence").rglob("*.sealed"))
+    assert len(sealed) == 1 and payload[:40] not in sealed[0].read_bytes()
+    download = call(client, "GET", f"/api/v1/evidence/{item['id']}", token)
+    assert download.content == payload
+    assert download.headers["x-content-sha256"] == item["sha256"]
+    custody = call(client, "GET", f"/api/v1/evidence/{item['id']}/custody", token).json()
+    assert [(c["actor"], c["action"]) for c in custody] == [
+        ("token:ir", "add"),
+        ("token:ir", "download"),
+    ]
+    listed = call(client, "GET", f"/api/v1/incidents/{number}/evidence", token).json()
+    assert [e["name"] for e in listed] == ["capture.pcap"]
+    assert call(client, "GET", "/api/v1/evidence/" + "0" * 32, token).status_code == 404
+    reader = platform.tokens.create("ro", ["read"], actor="cli:root")
+    refused = client.post(
+        f"/api/v1/incidents/{number}/evidence?name=x",
+        content=b"x",
+        headers={"Authorization": f"Bearer {reader}"},
+    )
+    assert refused.status_code == 403

@@ -6,11 +6,15 @@ list ``admin``. Every change is audited with the token's or the person's name.
 
 from __future__ import annotations
 
+import tempfile
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
+from garrison.core.errors import RequestTooLargeError
 from garrison.incidents.assets import Asset, parse_csv, parse_yaml
 from garrison.incidents.grading import IMPACT, LOSS, Grade
 from garrison.incidents.phases import Phase
@@ -83,6 +87,15 @@ class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=10_000)
+
+
+class EventEvidenceIn(BaseModel):
+    """A stored event to attach as evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event_id: str = Field(pattern="^[0-9a-f]{32}$")
+    description: str | None = Field(default=None, max_length=2000)
 
 
 class AssetIn(BaseModel):
@@ -210,6 +223,76 @@ def create_incident_router(platform: Platform) -> APIRouter:
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @router.get("/incidents/{incident_id}/evidence", tags=["evidence"])
+    def list_evidence(_: Reader, incident_id: Ident) -> list[dict[str, Any]]:
+        """An incident's evidence (files, events, notes) with SHA-256, size, who and when."""
+        platform.incidents.get(incident_id)
+        return [e.to_dict() for e in platform.evidence.list(incident_id)]
+
+    @router.post("/incidents/{incident_id}/evidence", tags=["evidence"], status_code=201)
+    async def add_evidence(
+        who: Writer,
+        incident_id: Ident,
+        request: Request,
+        name: Annotated[str, Query(min_length=1, max_length=256)],
+        description: Annotated[str | None, Query(max_length=2000)] = None,
+    ) -> dict[str, Any]:
+        """Upload a file as evidence (the raw request body); it is sealed at rest.
+
+        The body may be up to ``max_evidence_bytes`` (settings); it is spooled to a temporary
+        file, not held in memory.
+        """
+        limit = platform.settings.max_evidence_bytes
+        with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
+            size = 0
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise RequestTooLargeError(f"evidence exceeds {limit} bytes")
+                spool.write(chunk)
+            spool.seek(0)
+            item = await run_in_threadpool(
+                platform.evidence.add_file,
+                incident_id,
+                name,
+                spool,  # type: ignore[arg-type]
+                actor=who.actor,
+                description=description,
+            )
+        return item.to_dict()
+
+    @router.post("/incidents/{incident_id}/evidence/events", tags=["evidence"], status_code=201)
+    def add_event_evidence(
+        who: Writer, incident_id: Ident, body: EventEvidenceIn
+    ) -> dict[str, Any]:
+        """Attach a stored event as evidence."""
+        return platform.evidence.add_event(
+            incident_id, body.event_id, actor=who.actor, description=body.description
+        ).to_dict()
+
+    @router.get("/evidence/{evidence_id}", tags=["evidence"])
+    def download_evidence(
+        who: Reader, evidence_id: Annotated[str, PathParam(pattern="^[0-9a-f]{32}$")]
+    ) -> Response:
+        """Download an evidence file (checked against its SHA-256; the access is logged)."""
+        item, data = platform.evidence.read(evidence_id, actor=who.actor)
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in item.name)
+        return Response(
+            data,
+            media_type="application/octet-stream",
+            headers={
+                "Content-Disposition": f'attachment; filename="{safe}"',
+                "X-Content-SHA256": item.sha256 or "",
+            },
+        )
+
+    @router.get("/evidence/{evidence_id}/custody", tags=["evidence"])
+    def evidence_custody(
+        _: Reader, evidence_id: Annotated[str, PathParam(pattern="^[0-9a-f]{32}$")]
+    ) -> list[dict[str, Any]]:
+        """Every access to one piece of evidence, oldest first."""
+        return platform.evidence.custody(evidence_id)
 
     @router.get("/assets", tags=["assets"])
     def list_assets(_: Reader) -> list[dict[str, object]]:

@@ -391,3 +391,34 @@ notifications = sa.Table(
     sa.Column("result", sa.Text),
     sa.Index("ix_notifications_status", "status", "id"),
 )
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("incident_id", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(8), nullable=False),
+    sa.Column("name", sa.String(256), nullable=False),
+    sa.Column("sha256", sa.String(64)),
+    sa.Column("size", sa.BigInteger),
+    sa.Column("path", sa.String(256)),
+    sa.Column("algorithm", sa.String(16)),
+    sa.Column("key_id", sa.String(64)),
+    sa.Column("event_id", sa.String(32)),
+    sa.Column("description", sa.Text),
+    sa.Column("added_by", sa.String(256), nullable=False),
+    sa.Column("added_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_evidence_incident", "incident_id"),
+)
+
+evidence_custody = sa.Table(
+    "evidence_custody",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("evidence_id", sa.String(32), nullable=False),
+    sa.Column("at", sa.BigInteger, nullable=False),
+    sa.Column("actor", sa.String(256), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("details", sa.Text, nullable=False),
+    sa.Index("ix_evidence_custody_evidence", "evidence_id", "id"),
+)
