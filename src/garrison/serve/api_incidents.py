@@ -21,6 +21,7 @@ from garrison.incidents.phases import Phase
 from garrison.incidents.sla import Milestone
 from garrison.platform import Platform
 from garrison.serve.api import Admin, Ident, Reader, Writer
+from garrison.storage.sql.incident_merge import merge, split
 
 GradeText = Literal["I", "II", "III", "IV"]
 
@@ -87,6 +88,27 @@ class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=10_000)
+
+
+class MergeIn(BaseModel):
+    """An incident to merge into this one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source_id: int = Field(ge=1, le=2**63 - 1)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class SplitIn(BaseModel):
+    """Alerts to move into a new incident."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    alert_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(
+        min_length=1, max_length=1000
+    )
+    title: str = Field(min_length=1, max_length=512)
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class EventEvidenceIn(BaseModel):
@@ -223,6 +245,25 @@ def create_incident_router(platform: Platform) -> APIRouter:
             media_type=media,
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
+
+    @router.post("/incidents/{incident_id}/merge", tags=["incidents"])
+    def merge_incident(who: Writer, incident_id: Ident, body: MergeIn) -> dict[str, Any]:
+        """Merge another open incident into this one (its alerts, tasks, evidence, timeline)."""
+        return merge(
+            platform.incidents, incident_id, body.source_id, actor=who.actor, reason=body.reason
+        ).to_dict(platform.now())
+
+    @router.post("/incidents/{incident_id}/split", tags=["incidents"], status_code=201)
+    def split_incident(who: Writer, incident_id: Ident, body: SplitIn) -> dict[str, Any]:
+        """Move some alerts into a new incident (graded afresh); returns the new incident."""
+        return split(
+            platform.incidents,
+            incident_id,
+            body.alert_ids,
+            title=body.title,
+            actor=who.actor,
+            reason=body.reason,
+        ).to_dict(platform.now())
 
     @router.get("/incidents/{incident_id}/evidence", tags=["evidence"])
     def list_evidence(_: Reader, incident_id: Ident) -> list[dict[str, Any]]:

@@ -177,3 +177,30 @@ def test_asset_lists_from_csv_and_yaml() -> None:
     with pytest.raises(RejectedError) as twice:
         parse_yaml("- {name: db, importance: general}\n- {name: db, importance: general}\n")
     assert "listed twice" in str(twice.value.details[0]["message"])
+
+
+def test_merge_and_split(platform: Platform, tmp_path: Path) -> None:
+    from garrison.storage.sql.incident_merge import merge, split
+
+    store(platform, tmp_path, "auth.log", brute_force_then_success())
+    platform.detect()
+    alerts = [a.id for a in platform.alerts.search(AlertFilter())]
+    assert len(alerts) == 3
+    one = platform.incidents.open("brute force", actor="u", alert_ids=alerts[:1])
+    two = platform.incidents.open("login", actor="u", alert_ids=alerts[1:])
+    with pytest.raises(InputError, match="itself"):
+        merge(platform.incidents, one.id, one.id, actor="u", reason="x")
+    merged = merge(platform.incidents, one.id, two.id, actor="u", reason="same attacker")
+    assert sorted(merged.alert_ids) == sorted(alerts)
+    assert len(merged.tasks) == len(one.tasks) + len(two.tasks)
+    gone = platform.incidents.get(two.id)
+    assert not gone.is_open and gone.deadlines == () and "Merged into" in (gone.summary or "")
+    with pytest.raises(InputError, match="some, not all"):
+        split(platform.incidents, one.id, alerts, title="all", actor="u", reason="x")
+    with pytest.raises(InputError, match="not in incident"):
+        split(platform.incidents, one.id, [424242], title="x", actor="u", reason="x")
+    new = split(platform.incidents, one.id, alerts[:1], title="first", actor="u", reason="other")
+    assert new.alert_ids == (alerts[0],)
+    assert alerts[0] not in platform.incidents.get(one.id).alert_ids
+    actions = [e.action for e in platform.audit_entries(limit=20)]
+    assert "incident.merge" in actions and "incident.split" in actions
