@@ -285,7 +285,21 @@ class Platform:
         notifier = self.notifier()
         items = outbox.pending(self.store.engine)
         for item in items:
-            deliveries = notifier.notify(item.event, item.values) if notifier else []
+            values = dict(item.values)
+            people = [str(p) for p in values.pop("$people", [])]
+            try:
+                deliveries = notifier.notify(item.event, values, people=people) if notifier else []
+            except InputError as exc:
+                # Bad values or unknown people: no retry can fix it; record and move on.
+                outbox.finish(
+                    self.store.engine,
+                    self.clock,
+                    item,
+                    ok=False,
+                    result=[{"error": exc.message}],
+                    final=True,
+                )
+                continue
             outbox.finish(
                 self.store.engine,
                 self.clock,

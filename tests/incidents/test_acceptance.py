@@ -98,8 +98,10 @@ def platform(
                 "base_url": receiver.url + "/robot/send",
             },
         },
+        "people": {"li.na": {"name": "李娜", "language": "zh-CN"}},
         "routes": [
             {"events": ["incident.new", "sla.breach"], "channels": ["soc-hook", "soc-ding"]},
+            {"events": ["task.assigned"], "channels": ["soc-hook"], "roles": ["assignee"]},
         ],
     }
     plat = Platform.open(
@@ -177,3 +179,27 @@ def test_brute_force_then_login_opens_one_graded_incident_and_a_breach_pages(
     timeline = [e.text for e in platform.incidents.timeline(incident.id)]
     assert any("sla.breach sent" in text for text in timeline)
     assert platform.audit_verify().ok
+
+
+def test_assigning_a_task_notifies_its_owner(
+    platform: Platform, clock: FrozenClock, receiver: Receiver
+) -> None:
+    platform.users.create("li.na", "analyst", "Correct-Horse-7-Battery", actor="cli:root")
+    platform.users.create("wang.wu", "analyst", "Correct-Horse-7-Battery", actor="cli:root")
+    incident = platform.incidents.open("Phishing wave", actor="user:li.na")
+    platform.send_notifications()
+    receiver.requests.clear()
+    first, second = incident.tasks[0], incident.tasks[1]
+    platform.incidents.assign_task(first.id, "li.na", actor="user:admin")
+    assert platform.send_notifications() == 1
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["event"] == "task.assigned" and body["recipients"][0]["id"] == "li.na"
+    assert "li.na，您被分派" in body["text"] and first.title_zh in body["text"]
+    # wang.wu has no contact details in [notify] people: recorded as failed, nothing sent,
+    # and the worker goes on.
+    receiver.requests.clear()
+    platform.incidents.assign_task(second.id, "wang.wu", actor="user:admin")
+    assert platform.send_notifications() == 1 and receiver.requests == []
+    timeline = [e.text for e in platform.incidents.timeline(incident.id)]
+    assert "notification task.assigned failed: unknown people: wang.wu" in timeline
+    assert platform.incidents.get(incident.id).tasks[0].owner == "li.na"

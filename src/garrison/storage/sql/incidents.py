@@ -510,6 +510,60 @@ class IncidentStore:
             self._get(conn, incident_id)
             self._log(conn, incident_id, "note", actor, text)
 
+    def assign_task(self, task_id: int, owner: str, *, actor: str) -> None:
+        """Give a task an owner (audited); the owner is notified (``task.assigned``).
+
+        Raises:
+            NotFoundError: On an unknown task or user.
+        """
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                sa.select(t.incident_tasks).where(t.incident_tasks.c.id == task_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no task {task_id}")
+            user = conn.execute(sa.select(t.users.c.name).where(t.users.c.name == owner)).first()
+            if user is None:
+                raise NotFoundError(f"no user {owner!r}", hint="see 'garrison users list'")
+            conn.execute(
+                t.incident_tasks.update()
+                .where(t.incident_tasks.c.id == task_id)
+                .values(owner=owner)
+            )
+            self._log(
+                conn,
+                row.incident_id,
+                "action",
+                actor,
+                f"{row.title_en} → {owner}",
+                {"task": task_id},
+            )
+            incident_title = conn.execute(
+                sa.select(t.incidents.c.title).where(t.incidents.c.id == row.incident_id)
+            ).scalar_one()
+            enqueue(
+                conn,
+                self.clock,
+                "task.assigned",
+                row.incident_id,
+                {
+                    "incident_id": f"INC-{row.incident_id}",
+                    "title": incident_title,
+                    "task": f"{row.title_zh} / {row.title_en}",
+                    "who": owner,
+                    "due": from_micros(row.due),
+                    "$people": [owner],
+                },
+            )
+            audit.append(
+                conn,
+                self.clock,
+                actor=actor,
+                action="incident.task_assign",
+                target=f"incident:{row.incident_id}",
+                details={"task": task_id, "owner": owner},
+            )
+
     def complete_task(self, task_id: int, *, actor: str) -> None:
         """Mark a task done (audited)."""
         with self.engine.begin() as conn:

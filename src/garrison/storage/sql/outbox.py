@@ -86,15 +86,22 @@ def pending(engine: Engine, limit: int = 100) -> list[Notification]:
 
 
 def finish(
-    engine: Engine, clock: Clock, item: Notification, *, ok: bool, result: list[dict[str, Any]]
+    engine: Engine,
+    clock: Clock,
+    item: Notification,
+    *,
+    ok: bool,
+    result: list[dict[str, Any]],
+    final: bool = False,
 ) -> str:
-    """Record a send: ``sent``, or back to pending (``failed`` after the last attempt).
+    """Record a send: ``sent``, or back to pending (``failed`` after the last attempt, or at
+    once when ``final``: a problem no retry can fix).
 
     Returns:
         The new status.
     """
     attempts = item.attempts + 1
-    status = "sent" if ok else (PENDING if attempts < MAX_ATTEMPTS else "failed")
+    status = "sent" if ok else (PENDING if attempts < MAX_ATTEMPTS and not final else "failed")
     if ok and not result:
         status = "unrouted"  # no channel carries this event: nothing was sent
     with engine.begin() as conn:
@@ -109,7 +116,8 @@ def finish(
             )
         )
         if item.incident_id is not None and status != PENDING:
-            channels = sorted({str(r.get("channel")) for r in result})
+            channels = sorted({str(r["channel"]) for r in result if r.get("channel")})
+            errors = [str(r["error"]) for r in result if r.get("error") and not r.get("channel")]
             conn.execute(
                 t.incident_timeline.insert().values(
                     incident_id=item.incident_id,
@@ -117,7 +125,7 @@ def finish(
                     kind="action",
                     actor="system:notify",
                     text=f"notification {item.event} {status}"
-                    + (f": {', '.join(channels)}" if channels else ""),
+                    + (f": {', '.join(channels or errors)}" if channels or errors else ""),
                     data=orjson.dumps({"notification": item.id, "status": status}).decode(),
                 )
             )
