@@ -19,6 +19,7 @@ from garrison.core.timezones import resolve_zone
 from garrison.detect.ruleset import DetectionSet
 from garrison.events.model import Event
 from garrison.evidence import EvidenceStore, Keyring
+from garrison.incidents.model import Incident
 from garrison.incidents.report import report_data
 from garrison.incidents.tasks import load_templates
 from garrison.ingest.options import IngestOptions
@@ -28,7 +29,7 @@ from garrison.reports import render_html, render_pdf
 from garrison.rulebook import Rulebook
 from garrison.search.request import SearchRequest
 from garrison.settings import Settings
-from garrison.storage.sql import audit, integrity, outbox, retention, stats
+from garrison.storage.sql import audit, incident_merge, integrity, outbox, retention, stats
 from garrison.storage.sql import engine as sql_engine
 from garrison.storage.sql.alerts import AlertRepository
 from garrison.storage.sql.assets import AssetStore
@@ -260,6 +261,18 @@ class Platform:
         clocks = sweep_clocks(self.store.engine, self.clock)
         self.send_notifications()
         return report, clocks
+
+    def merge_incidents(self, target: int, source: int, *, actor: str, reason: str) -> Incident:
+        """Merge open incident ``source`` into ``target`` (see ``incident_merge``)."""
+        return incident_merge.merge(self.incidents, target, source, actor=actor, reason=reason)
+
+    def split_incident(
+        self, incident_id: int, alert_ids: list[int], *, title: str, actor: str, reason: str
+    ) -> Incident:
+        """Move alerts out of an incident into a new one (see ``incident_merge``)."""
+        return incident_merge.split(
+            self.incidents, incident_id, alert_ids, title=title, actor=actor, reason=reason
+        )
 
     @property
     def evidence(self) -> EvidenceLedger:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from garrison.cli.commands.alerts import actor
 from garrison.cli.state import emit_json, state
-from garrison.core.errors import InputError
+from garrison.core.errors import InputError, UsageError
 from garrison.core.timezones import resolve_zone
 from garrison.incidents.grading import IMPACT, LOSS, Grade, category_name
 from garrison.incidents.model import Incident
@@ -210,8 +210,6 @@ def move(
     try:
         target = Phase(phase)
     except ValueError:
-        from garrison.core.errors import UsageError
-
         raise UsageError(f"unknown phase {phase!r}", hint=", ".join(Phase)) from None
     incident = platform.incidents.transition(incident_id, target, actor=actor(), reason=reason)
     if as_json:
@@ -235,8 +233,6 @@ def mark(
     try:
         reached = Milestone(milestone)
     except ValueError:
-        from garrison.core.errors import UsageError
-
         raise UsageError(
             f"unknown milestone {milestone!r}", hint="reported, escalated, report_filed, reviewed"
         ) from None
@@ -282,3 +278,101 @@ def report(
     except OSError as exc:
         raise InputError(f"cannot write {output}: {exc.strerror}") from exc
     st.err.print(f"[green]wrote[/green] {output} ({len(data):,} bytes)")
+
+
+@app.command("assign", epilog="Example: garrison incidents assign 12 li.na")
+def assign(
+    ctx: typer.Context,
+    task_id: Annotated[int, typer.Argument(help="Task id (see 'incidents show').")],
+    owner: Annotated[str, typer.Argument(help="User name of the new owner.")],
+) -> None:
+    """Give a response task an owner; the owner is notified."""
+    st = state(ctx)
+    platform = st.platform()
+    platform.incidents.assign_task(task_id, owner, actor=actor())
+    platform.send_notifications()
+    st.err.print(f"task {task_id}: {owner}")
+
+
+@app.command("done", epilog="Example: garrison incidents done 12")
+def done(ctx: typer.Context, task_id: Annotated[int, typer.Argument(help="Task id.")]) -> None:
+    """Mark a response task done."""
+    st = state(ctx)
+    st.platform().incidents.complete_task(task_id, actor=actor())
+    st.err.print(f"task {task_id}: done")
+
+
+@app.command("merge", epilog="Example: garrison incidents merge 7 9 --reason 'same attacker'")
+def merge_command(
+    ctx: typer.Context,
+    target: Annotated[int, typer.Argument(help="The incident that stays.")],
+    source: Annotated[int, typer.Argument(help="The incident merged into it (then closed).")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+) -> None:
+    """Merge one open incident into another."""
+    st = state(ctx)
+    merged = st.platform().merge_incidents(target, source, actor=actor(), reason=reason)
+    st.err.print(f"incident {source} merged into {target} ({len(merged.alert_ids)} alerts)")
+
+
+@app.command(
+    "split", epilog="Example: garrison incidents split 7 --alert 31 --title 'Phishing' --reason r"
+)
+def split_command(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    alert: Annotated[list[int], typer.Option("--alert", help="Alert to move (repeatable).")],
+    title: Annotated[str, typer.Option(help="Title of the new incident.")],
+    reason: Annotated[str, typer.Option(help="Why (kept in the audit trail).")],
+) -> None:
+    """Move alerts out of an incident into a new one."""
+    st = state(ctx)
+    new = st.platform().split_incident(
+        incident_id, alert, title=title, actor=actor(), reason=reason
+    )
+    st.err.print(f"incident {new.id} opened from {len(new.alert_ids)} alert(s)")
+
+
+@app.command("evidence", epilog="Example: garrison incidents evidence 7 --add capture.pcap")
+def evidence(
+    ctx: typer.Context,
+    incident_id: Annotated[int, typer.Argument(help="Incident id.")],
+    add: Annotated[Path | None, typer.Option(help="A file to seal and attach.")] = None,
+    event: Annotated[str | None, typer.Option(help="A stored event id to attach.")] = None,
+    export: Annotated[str | None, typer.Option(help="Evidence id to write out (-o).")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="For --export.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List, add (file or event) or export an incident's evidence; every access is logged."""
+    st = state(ctx)
+    ledger = st.platform().evidence
+    if add is not None:
+        with add.open("rb") as handle:
+            item = ledger.add_file(incident_id, add.name, handle, actor=actor())
+        st.err.print(f"[green]sealed[/green] {item.name} sha256={item.sha256} id={item.id}")
+    if event is not None:
+        item = ledger.add_event(incident_id, event, actor=actor())
+        st.err.print(f"attached event {event} id={item.id}")
+    if export is not None:
+        if output is None:
+            raise UsageError("--export needs -o FILE")
+        found, data = ledger.read(export, actor=actor(), purpose="export")
+        output.write_bytes(data)
+        st.err.print(f"wrote {output} (sha256 {found.sha256} verified)")
+    items = ledger.list(incident_id)
+    if as_json:
+        for it in items:
+            emit_json(it.to_dict())
+        return
+    table = Table("id", "kind", "name", "sha256", "size", "added by", "added", title="Evidence")
+    for it in items:
+        table.add_row(
+            it.id,
+            it.kind,
+            escape(it.name),
+            (it.sha256 or "")[:16],
+            f"{it.size:,}" if it.size is not None else "",
+            escape(it.added_by),
+            it.added_at.strftime("%Y-%m-%d %H:%M"),
+        )
+    st.out.print(table)
