@@ -9,7 +9,18 @@ from fastapi.staticfiles import StaticFiles
 from garrison.web.auth import LoginRequired, current_viewer
 from garrison.web.i18n import N_, translations
 from garrison.web.render import STATIC, render
-from garrison.web.views import account, admin, alerts, audit, docs, events, overview, rules, session
+from garrison.web.views import (
+    account,
+    admin,
+    alerts,
+    audit,
+    docs,
+    events,
+    incidents,
+    overview,
+    rules,
+    session,
+)
 from garrison.web.views.session import visitor_language
 
 _API_PREFIXES = ("/api/", "/healthz", "/metrics")
@@ -60,7 +71,18 @@ async def error_response(request: Request, status_code: int, detail: str) -> Res
 def install(app: FastAPI) -> None:
     """Add the console's routes, static files and login redirect to ``app``."""
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for module in (session, overview, alerts, events, rules, audit, admin, account, docs):
+    for module in (
+        session,
+        overview,
+        alerts,
+        incidents,
+        events,
+        rules,
+        audit,
+        admin,
+        account,
+        docs,
+    ):
         app.include_router(module.router)
 
     @app.exception_handler(LoginRequired)

@@ -30,6 +30,7 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("/overview", N_("Overview"), "read", "chart"),
     NavItem("/alerts", N_("Alerts"), "read", "bell"),
+    NavItem("/incidents", N_("Incidents"), "read", "siren"),
     NavItem("/events", N_("Events"), "read", "search"),
     NavItem("/rules", N_("Rules"), "read", "shield"),
     NavItem("/audit", N_("Audit trail"), "audit", "list"),

@@ -457,6 +457,8 @@ class IncidentStore:
             raise InputError(f"{milestone} is reached by a phase change", hint=", ".join(MARKS))
         with self.engine.begin() as conn:
             current = self._get(conn, incident_id)
+            if milestone in current.milestones:
+                raise InputError(f"incident {incident_id} was already {milestone.value}")
             self._reach(conn, current, milestone, {})
             self._log(
                 conn, incident_id, "action", actor, note or milestone.value, {"mark": milestone}
@@ -572,6 +574,8 @@ class IncidentStore:
             ).first()
             if row is None:
                 raise NotFoundError(f"no task {task_id}")
+            if row.done_at is not None:
+                raise InputError(f"task {task_id} is already done", hint=f"by {row.done_by}")
             conn.execute(
                 t.incident_tasks.update()
                 .where(t.incident_tasks.c.id == task_id)
