@@ -14,10 +14,9 @@ again with the error when the store refused the change.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
@@ -27,14 +26,30 @@ from garrison.alerts.model import StoredAlert
 from garrison.core.errors import GarrisonError, InputError, NotFoundError
 from garrison.incidents.grading import IMPACT, LOSS, Grade, category_name
 from garrison.incidents.model import Incident, Task, TimelineEntry
-from garrison.incidents.phases import ORDER, Phase, allowed
+from garrison.incidents.phases import ORDER, allowed
 from garrison.incidents.sla import ClockState, Deadline, Milestone, measures
 from garrison.incidents.tasks import ROLES, TYPES
 from garrison.platform import Platform
 from garrison.storage.sql.incidents import MARKS
 from garrison.web.auth import Viewer, page
-from garrison.web.i18n import N_, translations
+from garrison.web.i18n import translations
 from garrison.web.render import local_time, render
+from garrison.web.views.incident_labels import (
+    CLOCK_STATES,
+    CLOCKS,
+    DONE,
+    IMPACT_LABELS,
+    IMPORTANCE_LABELS,
+    LOSS_LABELS,
+    MARK_BUTTONS,
+    MEASURES,
+    MILESTONES,
+    PHASES,
+    REPORT_LANGUAGES,
+    STEPS,
+    SUBCATEGORIES,
+    TYPE_LABELS,
+)
 
 router = APIRouter()
 
@@ -52,139 +67,6 @@ ALERTS_SHOWN = 200
 #: Most alerts one request may attach (as the API).
 MAX_ALERTS = 1000
 _MAX_ID = 2**63 - 1
-
-PHASES: dict[str, str] = {
-    Phase.DETECT: N_("Detect"),
-    Phase.TRIAGE: N_("Triage"),
-    Phase.CONTAIN: N_("Contain"),
-    Phase.ERADICATE: N_("Eradicate"),
-    Phase.RECOVER: N_("Recover"),
-    Phase.REVIEW: N_("Review"),
-    Phase.CLOSED: N_("Closed"),
-}
-#: The phases of the stepper (closing is the end of the last one, not a step).
-STEPS = tuple(p for p in ORDER if p is not Phase.CLOSED)
-
-MILESTONES: dict[str, str] = {
-    Milestone.DETECTED: N_("Detected"),
-    Milestone.OPENED: N_("Opened"),
-    Milestone.CONFIRMED: N_("Confirmed"),
-    Milestone.REPORTED: N_("Reported"),
-    Milestone.ESCALATED: N_("Escalated to the command group"),
-    Milestone.CONTAINED: N_("Contained"),
-    Milestone.RECOVERED: N_("Recovered"),
-    Milestone.REPORT_FILED: N_("Post-incident report filed"),
-    Milestone.REVIEWED: N_("Review meeting held"),
-    Milestone.CLOSED: N_("Closed"),
-}
-#: Buttons that record a milestone by hand.
-MARK_BUTTONS: dict[str, str] = {
-    Milestone.REPORTED: N_("Mark reported"),
-    Milestone.ESCALATED: N_("Mark escalated"),
-    Milestone.REPORT_FILED: N_("Mark report filed"),
-    Milestone.REVIEWED: N_("Mark reviewed"),
-}
-
-CLOCKS: dict[str, str] = {
-    "confirm": N_("Confirm"),
-    "report": N_("Report"),
-    "escalate": N_("Escalate"),
-    "recover": N_("Recover (RTO)"),
-    "post_report": N_("Post-incident report"),
-    "review": N_("Review meeting"),
-}
-CLOCK_STATES: dict[str, str] = {
-    ClockState.RUNNING: N_("Running"),
-    ClockState.WARNING: N_("Nearly due"),
-    ClockState.BREACHED: N_("Breached"),
-    ClockState.MET: N_("Met"),
-    ClockState.MET_LATE: N_("Met late"),
-}
-
-TYPE_LABELS: dict[str, str] = {
-    "generic": N_("General incident"),
-    "brute_force": N_("Brute force"),
-    "account_compromise": N_("Account compromise"),
-    "malware": N_("Malware"),
-    "data_leak": N_("Data leak"),
-    "web_intrusion": N_("Web intrusion"),
-    "container_escape": N_("Container escape"),
-    "ddos": N_("DDoS attack"),
-}
-LOSS_LABELS: dict[str, str] = {
-    "extremely_serious": N_("Extremely serious"),
-    "serious": N_("Serious"),
-    "considerable": N_("Considerable"),
-    "minor": N_("Minor"),
-}
-IMPACT_LABELS: dict[str, str] = {
-    "extremely_major": N_("Extremely major"),
-    "major": N_("Major"),
-    "considerable": N_("Considerable"),
-    "general": N_("General"),
-}
-IMPORTANCE_LABELS: dict[str, str] = {
-    "critical": N_("Critical system"),
-    "important": N_("Important system"),
-    "general": N_("General system"),
-}
-#: Subcategories of GB/T 20986-2023 (grading.CATEGORIES), as people read them.
-SUBCATEGORIES: dict[str, str] = {
-    "virus": N_("Virus"),
-    "worm": N_("Worm"),
-    "trojan": N_("Trojan"),
-    "botnet": N_("Botnet"),
-    "ransomware": N_("Ransomware"),
-    "mining": N_("Cryptomining"),
-    "webshell": N_("Web shell"),
-    "dos": N_("Denial of service"),
-    "scan": N_("Scanning"),
-    "brute_force": N_("Brute force"),
-    "exploit": N_("Vulnerability exploitation"),
-    "backdoor": N_("Backdoor"),
-    "phishing": N_("Phishing"),
-    "interference": N_("Interference"),
-    "tampering": N_("Data tampering"),
-    "leak": N_("Data leak"),
-    "theft": N_("Data theft"),
-    "loss": N_("Data loss"),
-    "misuse": N_("Data misuse"),
-    "illegal_content": N_("Illegal content"),
-    "rumour": N_("Rumours"),
-    "hardware": N_("Hardware failure"),
-    "software": N_("Software failure"),
-    "power": N_("Power failure"),
-    "network": N_("Network failure"),
-    "privilege_abuse": N_("Abuse of privileges"),
-    "unauthorised_change": N_("Unauthorised change"),
-    "unauthorised_access": N_("Unauthorised access"),
-    "vulnerability": N_("Vulnerability"),
-    "misconfiguration": N_("Misconfiguration"),
-    "access": N_("Abnormal access"),
-    "traffic": N_("Abnormal traffic"),
-    "account": N_("Abnormal account activity"),
-    "natural_disaster": N_("Natural disaster"),
-    "accident": N_("Accident"),
-    "other": N_("Other"),
-}
-MEASURES: dict[str, str] = {
-    "time_to_detect": N_("Time to detect"),
-    "time_to_acknowledge": N_("Time to confirm"),
-    "time_to_contain": N_("Time to contain"),
-    "time_to_recover": N_("Time to recover"),
-    "time_to_close": N_("Time to close"),
-}
-#: What a plain form's redirect shows (``?done=``): fixed words, never text from the request.
-DONE: dict[str, str] = {
-    "opened": N_("Incident opened"),
-    "transition": N_("Phase changed"),
-    "mark": N_("Milestone recorded"),
-    "regrade": N_("Grade changed"),
-    "attach": N_("Alerts attached"),
-    "note": N_("Note added"),
-    "task": N_("Task done"),
-}
-REPORT_LANGUAGES = {"zh-CN": "中文", "en": "English"}
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -737,163 +619,3 @@ def detail(
 ) -> HTMLResponse:
     """One incident: grade, clocks, phase, tasks, alerts, timeline, report downloads."""
     return _detail(request, viewer, incident_id, done=done)
-
-
-def _act(
-    request: Request,
-    viewer: Viewer,
-    incident_id: int,
-    change: Callable[[Incident], object],
-    done: str,
-) -> Response:
-    """Carry out a change and answer as the request expects (htmx or a plain form)."""
-    gettext = translations(viewer.language).gettext
-    incident = _platform(request).incidents.get(incident_id)  # 404 before anything else
-    try:
-        change(incident)
-    except (InputError, NotFoundError) as exc:
-        if _is_htmx(request):
-            # The app's handler answers htmx with a toast; nothing on the page changes.
-            raise InputError(_explain(exc)) from exc
-        return _detail(request, viewer, incident_id, notice=_explain(exc), status_code=400)
-    if _is_htmx(request):
-        return _detail(
-            request, viewer, incident_id, partial=True, headers=_message(gettext(DONE[done]))
-        )
-    return RedirectResponse(f"/incidents/{incident_id}?done={done}", status_code=303)
-
-
-@router.post("/incidents/{incident_id}/transition", include_in_schema=False)
-def transition(
-    request: Request,
-    viewer: Writer,
-    incident_id: Ident,
-    phase: Annotated[str, Form(max_length=32)] = "",
-    reason: Reason = "",
-) -> Response:
-    """Move the incident to an allowed next phase, with a reason (audited)."""
-
-    def change(_: Incident) -> None:
-        if phase not in PHASES:
-            raise InputError(f"unknown phase {phase!r}", hint=", ".join(PHASES))
-        if len(reason) > 2000:
-            raise InputError("the reason holds at most 2000 characters")
-        _platform(request).incidents.transition(
-            incident_id, Phase(phase), actor=viewer.actor, reason=reason.strip()
-        )
-
-    return _act(request, viewer, incident_id, change, "transition")
-
-
-@router.post("/incidents/{incident_id}/mark", include_in_schema=False)
-def mark(
-    request: Request,
-    viewer: Writer,
-    incident_id: Ident,
-    milestone: Annotated[str, Form(max_length=32)] = "",
-    note: Reason = "",
-) -> Response:
-    """Record a milestone reached by hand: reported, escalated, report filed, reviewed."""
-
-    def change(incident: Incident) -> None:
-        if milestone not in {m.value for m in MARKS}:
-            raise InputError(f"unknown milestone {milestone!r}", hint=", ".join(MARKS))
-        if Milestone(milestone) in incident.milestones:
-            raise InputError(f"{milestone} was already recorded")
-        if len(note) > 2000:
-            raise InputError("the note holds at most 2000 characters")
-        _platform(request).incidents.mark(
-            incident_id, Milestone(milestone), actor=viewer.actor, note=note.strip()
-        )
-
-    return _act(request, viewer, incident_id, change, "mark")
-
-
-@router.post("/incidents/{incident_id}/regrade", include_in_schema=False)
-def regrade(
-    request: Request,
-    viewer: Writer,
-    incident_id: Ident,
-    grade: Annotated[str, Form(max_length=8)] = "",
-    reason: Reason = "",
-) -> Response:
-    """Override the grade with a reason (audited); the clocks follow the new grade."""
-
-    def change(_: Incident) -> None:
-        if grade not in {g.value for g in Grade}:
-            raise InputError(f"unknown grade {grade!r}", hint="I, II, III or IV")
-        if len(reason) > 2000:
-            raise InputError("the reason holds at most 2000 characters")
-        _platform(request).incidents.regrade(
-            incident_id, Grade(grade), actor=viewer.actor, reason=reason.strip()
-        )
-
-    return _act(request, viewer, incident_id, change, "regrade")
-
-
-@router.post("/incidents/{incident_id}/alerts", include_in_schema=False)
-def attach(
-    request: Request,
-    viewer: Writer,
-    incident_id: Ident,
-    alert_ids: Annotated[str, Form(max_length=50_000)] = "",
-) -> Response:
-    """Attach alerts (numbers separated by commas) to the open incident."""
-
-    def change(_: Incident) -> None:
-        wanted = _alert_ids(alert_ids)
-        if not wanted:
-            raise InputError("give the numbers of the alerts to attach")
-        _platform(request).incidents.attach(incident_id, wanted, actor=viewer.actor)
-
-    return _act(request, viewer, incident_id, change, "attach")
-
-
-@router.post("/incidents/{incident_id}/notes", include_in_schema=False)
-def add_note(
-    request: Request,
-    viewer: Writer,
-    incident_id: Ident,
-    text: Annotated[str, Form(max_length=40_000)] = "",
-) -> Response:
-    """Add a note to the timeline."""
-
-    def change(_: Incident) -> None:
-        _platform(request).incidents.note(incident_id, text.strip(), actor=viewer.actor)
-
-    return _act(request, viewer, incident_id, change, "note")
-
-
-@router.post("/incidents/{incident_id}/tasks/{task_id}/done", include_in_schema=False)
-def task_done(request: Request, viewer: Writer, incident_id: Ident, task_id: Ident) -> Response:
-    """Mark one of the incident's tasks done (audited)."""
-    incident = _platform(request).incidents.get(incident_id)
-    task = next((t for t in incident.tasks if t.id == task_id), None)
-    if task is None:
-        raise NotFoundError(f"incident {incident_id} has no task {task_id}")
-
-    def change(_: Incident) -> None:
-        if task.done_at is not None:
-            raise InputError("this task is already done")
-        _platform(request).incidents.complete_task(task_id, actor=viewer.actor)
-
-    return _act(request, viewer, incident_id, change, "task")
-
-
-@router.get("/incidents/{incident_id}/report", include_in_schema=False)
-def report(
-    request: Request,
-    viewer: Reader,
-    incident_id: Ident,
-    lang: Annotated[Literal["zh-CN", "en"], Query()] = "zh-CN",
-    report_format: Annotated[Literal["pdf", "html"], Query(alias="format")] = "pdf",
-) -> Response:
-    """The post-incident report (安全事件处置报告), personal data masked, as a download."""
-    body = _platform(request).incident_report(incident_id, language=lang, fmt=report_format)
-    media = "application/pdf" if report_format == "pdf" else "text/html; charset=utf-8"
-    name = f"incident-{incident_id}-{lang}.{report_format}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
