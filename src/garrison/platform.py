@@ -21,7 +21,7 @@ from garrison.events.model import Event
 from garrison.evidence import EvidenceStore, Keyring
 from garrison.incidents.model import Incident
 from garrison.incidents.report import report_data
-from garrison.incidents.tasks import load_templates
+from garrison.incidents.tasks import ROLES, load_templates
 from garrison.ingest.options import IngestOptions
 from garrison.notify import Notifier
 from garrison.notify import load_config as load_notify_config
@@ -41,12 +41,27 @@ from garrison.storage.sql.incident_automation import AutomationReport, IncidentA
 from garrison.storage.sql.incident_clocks import ClockEvent
 from garrison.storage.sql.incident_clocks import sweep as sweep_clocks
 from garrison.storage.sql.incidents import IncidentStore
+from garrison.storage.sql.responders import ResponderStore
 from garrison.storage.sql.rule_settings import RuleSettings
 from garrison.storage.sql.search import events_by_id, search_events
 from garrison.storage.sql.sessions import SessionStore
 from garrison.storage.sql.sources import SourceRegistry
 from garrison.storage.sql.tokens import TokenStore
 from garrison.storage.sql.users import UserStore
+
+
+def _with_responders(notify: Mapping[str, Any], members: Mapping[str, list[str]]) -> dict[str, Any]:
+    """The ``[notify]`` table with the response roles' members added to its roles.
+
+    Members without contact details in ``people`` are left out: they cannot be reached.
+    """
+    raw = dict(notify)
+    known = set(raw.get("people") or {})
+    roles = {k: list(v) for k, v in (raw.get("roles") or {}).items()}
+    for role, names in members.items():
+        roles[role] = sorted(set(roles.get(role, [])) | {n for n in names if n in known})
+    raw["roles"] = roles
+    return raw
 
 
 @dataclass
@@ -64,8 +79,10 @@ class Platform:
     rule_settings: RuleSettings
     incidents: IncidentStore
     assets: AssetStore
+    responders: ResponderStore
     _detector: LiveDetector | None = None
     _notifier: Notifier | None = None
+    _notifier_revision: tuple[tuple[str, str], ...] = ()
     _evidence: EvidenceLedger | None = None
     _rules_signature: tuple[Any, ...] = ()
 
@@ -80,7 +97,8 @@ class Platform:
         """
         settings.home.mkdir(parents=True, exist_ok=True)
         if settings.notify:
-            load_notify_config(settings.notify)  # a broken [notify] table fails at start-up
+            # A broken [notify] table fails at start-up, not at the first incident.
+            load_notify_config(_with_responders(settings.notify, {r: [] for r in ROLES}))
         engine = sql_engine.make_engine(settings.resolved_database_url)
         if migrate:
             sql_engine.upgrade(engine)
@@ -108,6 +126,7 @@ class Platform:
                 templates=load_templates(settings.incidents.task_templates),
             ),
             assets=AssetStore(engine, clock),
+            responders=ResponderStore(engine, clock),
         )
 
     @property
@@ -286,11 +305,22 @@ class Platform:
         return self._evidence
 
     def notifier(self) -> Notifier | None:
-        """The notifier of the ``[notify]`` settings (``None`` when nothing is configured)."""
-        if self._notifier is None and self.settings.notify:
-            self._notifier = Notifier(
-                load_notify_config(self.settings.notify), clock=self.clock, sleep=time.sleep
-            )
+        """The notifier of the ``[notify]`` settings (``None`` when nothing is configured).
+
+        The response roles (``command``, ``technical``, ``communication``) get the members
+        kept in the database besides those of the settings; the notifier is rebuilt when the
+        membership changes. Members without contact details in ``[notify] people`` are left
+        out (they cannot be reached).
+        """
+        if not self.settings.notify:
+            return None
+        revision = self.responders.revision()
+        if self._notifier is None or revision != self._notifier_revision:
+            raw = _with_responders(self.settings.notify, self.responders.members())
+            if self._notifier is not None:
+                self._notifier.close()
+            self._notifier = Notifier(load_notify_config(raw), clock=self.clock, sleep=time.sleep)
+            self._notifier_revision = revision
         return self._notifier
 
     def send_notifications(self) -> int:

@@ -102,6 +102,7 @@ def platform(
         "routes": [
             {"events": ["incident.new", "sla.breach"], "channels": ["soc-hook", "soc-ding"]},
             {"events": ["task.assigned"], "channels": ["soc-hook"], "roles": ["assignee"]},
+            {"events": ["incident.escalated"], "channels": ["soc-hook"], "roles": ["command"]},
         ],
     }
     plat = Platform.open(
@@ -203,3 +204,23 @@ def test_assigning_a_task_notifies_its_owner(
     timeline = [e.text for e in platform.incidents.timeline(incident.id)]
     assert "notification task.assigned failed: unknown people: wang.wu" in timeline
     assert platform.incidents.get(incident.id).tasks[0].owner == "li.na"
+
+
+def test_escalation_pages_the_command_group_kept_in_the_database(
+    platform: Platform, receiver: Receiver
+) -> None:
+    from garrison.incidents.sla import Milestone
+
+    platform.users.create("li.na", "analyst", "Correct-Horse-7-Battery", actor="cli:root")
+    platform.responders.add("command", "li.na", actor="cli:root")
+    assert platform.responders.members()["command"] == ["li.na"]
+    incident = platform.incidents.open("Ransomware on the file server", actor="user:li.na")
+    platform.send_notifications()
+    receiver.requests.clear()
+    platform.incidents.mark(incident.id, Milestone.ESCALATED, actor="user:li.na", note="CISO")
+    platform.send_notifications()
+    body = json.loads(receiver.requests[0]["body"])
+    assert body["event"] == "incident.escalated"
+    assert [r["id"] for r in body["recipients"]] == ["li.na"]
+    platform.responders.remove("command", "li.na", actor="cli:root")
+    assert platform.responders.members()["command"] == []

@@ -159,3 +159,18 @@ def test_evidence_is_sealed_hashed_and_every_access_is_in_custody(
         headers={"Authorization": f"Bearer {reader}"},
     )
     assert refused.status_code == 403
+
+
+def test_response_roles_over_the_api(platform: Platform, client: Client) -> None:
+    platform.users.create("zhang.wei", "analyst", "Correct-Horse-7-Battery", actor="cli:root")
+    admin = platform.tokens.create("adm", ["read", "admin"], actor="cli:root")
+    reader = platform.tokens.create("ro", ["read"], actor="cli:root")
+    added = call(client, "POST", "/api/v1/responders/command/zhang.wei", admin)
+    assert added.status_code == 200 and added.json()["command"] == ["zhang.wei"]
+    assert call(client, "POST", "/api/v1/responders/command/zhang.wei", reader).status_code == 403
+    assert call(client, "POST", "/api/v1/responders/chefs/zhang.wei", admin).status_code == 422
+    assert call(client, "POST", "/api/v1/responders/command/nobody", admin).status_code == 404
+    listed = call(client, "GET", "/api/v1/responders", reader).json()
+    assert listed == {"command": ["zhang.wei"], "technical": [], "communication": []}
+    removed = call(client, "DELETE", "/api/v1/responders/command/zhang.wei", admin)
+    assert removed.json()["command"] == []

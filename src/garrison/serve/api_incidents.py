@@ -335,6 +335,31 @@ def create_incident_router(platform: Platform) -> APIRouter:
         """Every access to one piece of evidence, oldest first."""
         return platform.evidence.custody(evidence_id)
 
+    @router.get("/responders", tags=["incidents"])
+    def list_responders(_: Reader) -> dict[str, list[str]]:
+        """The response roles (command, technical, communication) and their members."""
+        return platform.responders.members()
+
+    @router.post("/responders/{role}/{user}", tags=["incidents"])
+    def add_responder(
+        who: Admin,
+        role: Literal["command", "technical", "communication"],
+        user: Annotated[str, PathParam(max_length=64)],
+    ) -> dict[str, list[str]]:
+        """Put a user in a response role (audited)."""
+        platform.responders.add(role, user, actor=who.actor)
+        return platform.responders.members()
+
+    @router.delete("/responders/{role}/{user}", tags=["incidents"])
+    def remove_responder(
+        who: Admin,
+        role: Literal["command", "technical", "communication"],
+        user: Annotated[str, PathParam(max_length=64)],
+    ) -> dict[str, list[str]]:
+        """Take a user out of a response role (audited)."""
+        platform.responders.remove(role, user, actor=who.actor)
+        return platform.responders.members()
+
     @router.get("/assets", tags=["assets"])
     def list_assets(_: Reader) -> list[dict[str, object]]:
         """The asset list."""

@@ -19,6 +19,7 @@ from garrison.incidents.grading import IMPACT, LOSS, Grade, category_name
 from garrison.incidents.model import Incident
 from garrison.incidents.phases import Phase
 from garrison.incidents.sla import ClockState, Milestone
+from garrison.incidents.tasks import ROLES
 
 app = typer.Typer(help="Incidents: grades, SLA clocks, phases, tasks.", no_args_is_help=True)
 
@@ -375,4 +376,33 @@ def evidence(
             escape(it.added_by),
             it.added_at.strftime("%Y-%m-%d %H:%M"),
         )
+    st.out.print(table)
+
+
+@app.command("responders", epilog="Example: garrison incidents responders --add command zhang.wei")
+def responders(
+    ctx: typer.Context,
+    add: Annotated[
+        tuple[str, str] | None, typer.Option(help="ROLE USER: put a user in a role.")
+    ] = None,
+    remove: Annotated[
+        tuple[str, str] | None, typer.Option(help="ROLE USER: take a user out of a role.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """The response organisation: command group, technical team, communication team."""
+    st = state(ctx)
+    store = st.platform().responders
+    if add is not None:
+        store.add(add[0], add[1], actor=actor())
+    if remove is not None:
+        store.remove(remove[0], remove[1], actor=actor())
+    members = store.members()
+    if as_json:
+        emit_json(members)
+        return
+    table = Table("role", "members", title="Response organisation")
+    for role, names in members.items():
+        zh, en = ROLES.get(role, (role, role))
+        table.add_row(f"{role} ({zh} / {en})", ", ".join(names) or "—")
     st.out.print(table)

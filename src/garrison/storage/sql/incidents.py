@@ -463,6 +463,16 @@ class IncidentStore:
             self._log(
                 conn, incident_id, "action", actor, note or milestone.value, {"mark": milestone}
             )
+            if milestone is Milestone.ESCALATED:
+                values: dict[str, Any] = {
+                    "incident_id": f"INC-{incident_id}",
+                    "title": current.title,
+                    "grade": current.grade.value,
+                    "who": "应急指挥部 / command group",
+                }
+                if note:
+                    values["reason"] = note
+                enqueue(conn, self.clock, "incident.escalated", incident_id, values)
             audit.append(
                 conn,
                 self.clock,
