@@ -30,7 +30,11 @@ _PLATFORM = Platform.open(
 _TOKEN = _PLATFORM.tokens.create(
     "fuzz", ["ingest", "read", "write", "audit", "admin"], actor="test", expires_in=None
 )
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(_PLATFORM))
+# The report download renders a PDF (seconds of CPU per call): its own tests cover it, and
+# fuzzing it 25 times would only make this test slow.
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(_PLATFORM)).exclude(
+    path_regex=r"/report$"
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -46,5 +50,6 @@ def _cleanup() -> Iterator[None]:
 # locally to search further.
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_input_makes_a_server_error(case: Any) -> None:
-    response = case.call(headers={"Authorization": f"Bearer {_TOKEN}"})
+    # A loaded CI machine may take a while on the heavier endpoints: a timeout is not a 500.
+    response = case.call(headers={"Authorization": f"Bearer {_TOKEN}"}, timeout=120)
     case.validate_response(response, checks=(not_a_server_error,))
