@@ -14,6 +14,7 @@ from garrison.cli.commands import (
     alerts,
     assets,
     audit,
+    check,
     hunt,
     incidents,
     ingest,
@@ -98,6 +99,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(assets.app, name="assets")
+app.add_typer(check.app, name="check")
 
 
 def main(argv: list[str] | None = None) -> int:
