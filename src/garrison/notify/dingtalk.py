@@ -19,12 +19,10 @@ from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-import httpx
 from pydantic import SecretStr, field_validator
 
-from garrison.core.clock import Clock
 from garrison.notify.base import ChannelConfig, Delivery, Message, Recipient, check_url
-from garrison.notify.httpsend import code_check, encode_json, make_client, post_json
+from garrison.notify.httpsend import HttpChannel, code_check, encode_json, post_json
 
 DEFAULT_URL = "https://oapi.dingtalk.com/robot/send"
 
@@ -58,26 +56,8 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-class DingTalkChannel:
+class DingTalkChannel(HttpChannel[DingTalkConfig]):
     """Posts markdown messages to a DingTalk group through a custom robot."""
-
-    def __init__(
-        self,
-        name: str,
-        config: DingTalkConfig,
-        *,
-        clock: Clock,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self._name = name
-        self.config = config
-        self._clock = clock
-        self._client = client if client is not None else make_client()
-
-    @property
-    def name(self) -> str:
-        """Channel name from the configuration."""
-        return self._name
 
     def url(self) -> str:
         """The webhook URL with the token and, when configured, the signature."""

@@ -19,12 +19,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import httpx
 from pydantic import Field, SecretStr, field_validator
 
-from garrison.core.clock import Clock
 from garrison.notify.base import ChannelConfig, Delivery, Message, Recipient, check_url
-from garrison.notify.httpsend import code_check, encode_json, make_client, post_json
+from garrison.notify.httpsend import HttpChannel, code_check, encode_json, post_json
 
 DEFAULT_URL = "https://open.feishu.cn/open-apis/bot/v2/hook/"
 _CARD_COLOURS = {"red", "orange", "yellow", "blue"}
@@ -67,26 +65,8 @@ def feishu_sign(secret: str, timestamp: int) -> str:
     return base64.b64encode(hmac.new(key, b"", hashlib.sha256).digest()).decode("ascii")
 
 
-class FeishuChannel:
+class FeishuChannel(HttpChannel[FeishuConfig]):
     """Posts cards or text to a Feishu/Lark group through a custom bot."""
-
-    def __init__(
-        self,
-        name: str,
-        config: FeishuConfig,
-        *,
-        clock: Clock,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self._name = name
-        self.config = config
-        self._clock = clock
-        self._client = client if client is not None else make_client()
-
-    @property
-    def name(self) -> str:
-        """Channel name from the configuration."""
-        return self._name
 
     def url(self) -> str:
         """The webhook URL."""

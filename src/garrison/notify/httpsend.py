@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
 
-from garrison.notify.base import Delivery, failure
+from garrison.core.clock import Clock
+from garrison.notify.base import ChannelConfig, Delivery, failure
+
+ConfigT = TypeVar("ConfigT", bound=ChannelConfig)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -25,6 +28,29 @@ ReplyCheck = Callable[[Any], str | None]
 def make_client() -> httpx.Client:
     """A client for channels built without one: no redirects, no cookies kept between sends."""
     return httpx.Client(follow_redirects=False)
+
+
+class HttpChannel(Generic[ConfigT]):
+    """What every HTTP channel holds: its name, its settings, the clock and the client."""
+
+    def __init__(
+        self,
+        name: str,
+        config: ConfigT,
+        *,
+        clock: Clock,
+        client: httpx.Client | None = None,
+    ) -> None:
+        """Build the channel; ``client`` lets tests point it at a local server."""
+        self._name = name
+        self.config = config
+        self._clock = clock
+        self._client = client if client is not None else make_client()
+
+    @property
+    def name(self) -> str:
+        """Channel name from the configuration."""
+        return self._name
 
 
 def encode_json(body: Mapping[str, Any]) -> bytes:

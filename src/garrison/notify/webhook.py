@@ -15,12 +15,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import httpx
 from pydantic import Field, SecretStr, field_validator
 
-from garrison.core.clock import Clock
 from garrison.notify.base import ChannelConfig, Delivery, Message, Recipient, check_url
-from garrison.notify.httpsend import encode_json, make_client, post_json
+from garrison.notify.httpsend import HttpChannel, encode_json, post_json
 
 SIGNATURE_HEADER = "X-Garrison-Signature"
 TIMESTAMP_HEADER = "X-Garrison-Timestamp"
@@ -76,26 +74,8 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
 
 
-class WebhookChannel:
+class WebhookChannel(HttpChannel[WebhookConfig]):
     """Posts each message as a signed JSON document."""
-
-    def __init__(
-        self,
-        name: str,
-        config: WebhookConfig,
-        *,
-        clock: Clock,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self._name = name
-        self.config = config
-        self._clock = clock
-        self._client = client if client is not None else make_client()
-
-    @property
-    def name(self) -> str:
-        """Channel name from the configuration."""
-        return self._name
 
     def body(self, message: Message, recipients: Sequence[Recipient]) -> dict[str, Any]:
         """The JSON document sent for ``message``."""

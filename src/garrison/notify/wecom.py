@@ -12,12 +12,10 @@ from collections.abc import Sequence
 from typing import Any, Literal
 from urllib.parse import urlencode
 
-import httpx
 from pydantic import SecretStr, field_validator
 
-from garrison.core.clock import Clock
 from garrison.notify.base import ChannelConfig, Delivery, Message, Recipient, check_url
-from garrison.notify.httpsend import code_check, encode_json, make_client, post_json
+from garrison.notify.httpsend import HttpChannel, code_check, encode_json, post_json
 
 DEFAULT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
 MAX_CONTENT_BYTES = 4096
@@ -51,26 +49,8 @@ def truncate_utf8(text: str, limit: int) -> str:
     return data[: limit - 3].decode("utf-8", "ignore") + "…"
 
 
-class WeComChannel:
+class WeComChannel(HttpChannel[WeComConfig]):
     """Posts markdown messages to a WeCom group through a group robot."""
-
-    def __init__(
-        self,
-        name: str,
-        config: WeComConfig,
-        *,
-        clock: Clock,
-        client: httpx.Client | None = None,
-    ) -> None:
-        self._name = name
-        self.config = config
-        self._clock = clock
-        self._client = client if client is not None else make_client()
-
-    @property
-    def name(self) -> str:
-        """Channel name from the configuration."""
-        return self._name
 
     def url(self) -> str:
         """The webhook URL with the key."""
