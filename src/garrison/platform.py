@@ -325,8 +325,10 @@ class Platform:
 
     def send_notifications(self) -> int:
         """Send what the outbox holds; return how many notifications were handled."""
-        notifier = self.notifier()
         items = outbox.pending(self.store.engine)
+        if not items:
+            return 0  # most passes: no need to look at the settings or the responders
+        notifier = self.notifier()
         for item in items:
             values = dict(item.values)
             people = [str(p) for p in values.pop("$people", [])]

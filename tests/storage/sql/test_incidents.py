@@ -204,3 +204,21 @@ def test_merge_and_split(platform: Platform, tmp_path: Path) -> None:
     assert alerts[0] not in platform.incidents.get(one.id).alert_ids
     actions = [e.action for e in platform.audit_entries(limit=20)]
     assert "incident.merge" in actions and "incident.split" in actions
+
+
+def test_clocks_survive_a_restart(
+    platform: Platform, db_url: str, clock: FrozenClock, tmp_path: Path
+) -> None:
+    incident = platform.incidents.open("Defacement", actor="user:li.na")
+    platform.close()  # the process stops; the deadlines are rows, not timers
+    clock.advance(timedelta(minutes=20))
+    again = Platform.open(
+        Settings(home=tmp_path / "home", database_url=db_url, timezone="UTC"), clock
+    )
+    try:
+        _, events = again.incident_step()
+        assert [(e.incident_id, e.kind, e.event) for e in events] == [
+            (incident.id, "confirm", "breach")
+        ]
+    finally:
+        again.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import orjson
@@ -24,7 +25,7 @@ from garrison.incidents.phases import ENTERING, Phase, transition
 from garrison.incidents.policy import TYPE_CATEGORY, entities
 from garrison.incidents.policy import incident_type as _suggested_type
 from garrison.incidents.sla import Milestone, SlaPolicy
-from garrison.incidents.tasks import TYPES, TaskTemplate, plan
+from garrison.incidents.tasks import TYPES, TaskTemplate, load_templates, plan
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.assets import load_assets
@@ -97,8 +98,6 @@ class IncidentStore:
         templates: dict[str, list[TaskTemplate]] | None = None,
     ) -> None:
         """Use ``engine`` and ``clock``; ``sla`` and ``templates`` default to the built-ins."""
-        from garrison.incidents.tasks import load_templates
-
         self.engine = engine
         self.clock = clock
         self.sla = sla or SlaPolicy()
@@ -129,9 +128,8 @@ class IncidentStore:
             .where(t.incident_tasks.c.incident_id == incident_id)
             .order_by(t.incident_tasks.c.due, t.incident_tasks.c.id)
         )
-        base = _incident(row)
-        return Incident(
-            **{f: getattr(base, f) for f in base.__dataclass_fields__ if f not in _COMPUTED},
+        return replace(
+            _incident(row),
             deadlines=tuple(load_deadlines(conn, incident_id)),
             alert_ids=tuple(int(a) for a in alerts),
             tasks=tuple(_task(r) for r in tasks),
@@ -600,10 +598,6 @@ class IncidentStore:
                 target=f"incident:{row.incident_id}",
                 details={"task": task_id},
             )
-
-
-#: Incident fields filled by :meth:`IncidentStore._get`, not the row.
-_COMPUTED = frozenset({"deadlines", "alert_ids", "tasks"})
 
 
 def open_incidents_sharing(conn: Connection, wanted: set[str]) -> int | None:
