@@ -95,18 +95,20 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Install]:
         )
     )["token"]
     port = _free_port()
-    server = subprocess.Popen(
-        [*GARRISON, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-syslog"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # The server logs every pass: a file, not a pipe nobody drains (a full pipe blocks it).
+    log = home.parent / "serve.log"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(
+            [*GARRISON, "serve", "--host", "127.0.0.1", "--port", str(port), "--no-syslog"],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert server.poll() is None, log.read_text(errors="replace")
             try:
                 if httpx.get(url + "/healthz", timeout=1).status_code == 200:
                     break
