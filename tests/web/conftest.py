@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
@@ -135,3 +140,31 @@ def seeded(platform: Platform) -> Platform:
     """The platform with the example logs stored and detection run over them (alerts)."""
     store_examples(platform)
     return platform
+
+
+def free_port() -> int:
+    """A local TCP port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(platform: Platform) -> Iterator[str]:
+    """The platform's application on a free local port, in a thread; yields its URL."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        running.should_exit = True
+        thread.join(timeout=10)

@@ -12,8 +12,6 @@ is skipped, unless ``GARRISON_REQUIRE_BROWSER=1`` (set by CI), which makes it fa
 from __future__ import annotations
 
 import os
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,13 +19,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from garrison.auth import totp
 from garrison.platform import Platform
-from garrison.serve.app import create_app
 from garrison.settings import Settings
-from tests.web.conftest import PASSWORD, require_chromium, store_examples
+from tests.web.conftest import PASSWORD, require_chromium, serving, store_examples
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,12 +60,6 @@ class Server:
     secret: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     require_chromium(CHROMIUM)
@@ -83,20 +73,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     platform.users.create("zhao.min", "auditor", PASSWORD, actor="cli:root")
     platform.tokens.create("kestra", ["read", "write"], actor="cli:root")
     store_examples(platform)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", platform, enrolment.secret)
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(platform) as url:
+        yield Server(url, platform, enrolment.secret)
     platform.close()
 
 

@@ -9,14 +9,11 @@ CSP violation, a script error) fails the test, as in ``test_browser.py``.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-import uvicorn
 
 from garrison.incidents.assets import Asset
 from garrison.incidents.grading import Grade
@@ -24,11 +21,10 @@ from garrison.incidents.phases import Phase
 from garrison.ingest.pipeline import ingest_path
 from garrison.ingest.summary import IngestSummary
 from garrison.platform import Platform
-from garrison.serve.app import create_app
 from garrison.settings import Settings
 from garrison.storage.sql.incident_clocks import sweep
-from tests.web.conftest import EXAMPLES, PASSWORD, require_chromium
-from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, RunningClock, _free_port
+from tests.web.conftest import EXAMPLES, PASSWORD, require_chromium, serving
+from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, RunningClock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -143,20 +139,8 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
     closed = store.open("误报：运维计划内扫描", actor=actor, loss="minor")
     store.transition(closed.id, Phase.CLOSED, actor=actor, reason="计划内扫描，非安全事件")
 
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield Board(f"http://127.0.0.1:{port}", platform, clock, ids)
-    running.should_exit = True
-    thread.join(timeout=10)
+    with serving(platform) as url:
+        yield Board(url, platform, clock, ids)
     platform.close()
 
 

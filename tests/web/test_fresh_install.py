@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from garrison.auth import totp
-from tests.web.conftest import PASSWORD, require_chromium
-from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, _free_port
+from tests.web.conftest import PASSWORD, free_port, require_chromium
+from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
 
@@ -94,7 +94,7 @@ def install(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Install]:
             "--json",
         )
     )["token"]
-    port = _free_port()
+    port = free_port()
     # The server logs every pass: a file, not a pipe nobody drains (a full pipe blocks it).
     log = home.parent / "serve.log"
     with log.open("wb") as sink:
