@@ -456,7 +456,9 @@ class IncidentStore:
         with self.engine.begin() as conn:
             current = self._get(conn, incident_id)
             if milestone in current.milestones:
-                raise InputError(f"incident {incident_id} was already {milestone.value}")
+                raise InputError(
+                    f"{milestone.value} was already recorded for incident {incident_id}"
+                )
             self._reach(conn, current, milestone, {})
             self._log(
                 conn, incident_id, "action", actor, note or milestone.value, {"mark": milestone}
