@@ -55,6 +55,14 @@ class Facts:
         return self.values.get(name)
 
 
+class MissingFactError(LookupError):
+    """A check needed facts that could not be collected on this target."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 class Check(ABC):
     """A check: reads facts, returns results; no I/O.
 
@@ -71,6 +79,18 @@ class Check(ABC):
     def id(self) -> str:
         """The check id."""
         return self.metadata.id
+
+    def fact(self, facts: Facts, name: str) -> Any:
+        """The fact ``name``, which must have been collected.
+
+        Raises:
+            MissingFactError: When its collector did not run or failed; the runner turns it
+                into an ``error`` result, never a pass.
+        """
+        value = facts.get(name)
+        if value is None:
+            raise MissingFactError(name)
+        return value
 
     def result(self, status: Status, resource: str, message: str, **extra: Any) -> Result:
         """A result of this check."""

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from garrison.checks.base import Check, Facts, Result, Status
+from garrison.checks.base import Check, Facts, MissingFactError, Result, Status
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +17,12 @@ def run_checks(checks: Iterable[Check], facts: Facts) -> list[Result]:
     for check in checks:
         try:
             results.extend(check.run(facts))
+        except MissingFactError as exc:
+            results.append(
+                check.result(
+                    Status.ERROR, facts.target, f"could not collect {exc.name!r} on this target"
+                )
+            )
         except Exception as exc:  # one broken check must not hide the others' findings
             log.exception("check %s failed on %s", check.id, facts.target)
             results.append(
