@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
@@ -49,6 +50,8 @@ class Facts:
 
     target: str
     values: dict[str, Any] = field(default_factory=dict)
+    #: When the scan runs (UTC); checks that compare dates (end of life, expiry) read it.
+    now: datetime | None = None
 
     def get(self, name: str) -> Any:
         """The facts of one collector (``None`` when it did not run)."""

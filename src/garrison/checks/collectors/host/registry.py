@@ -11,6 +11,7 @@ import importlib
 import logging
 import pkgutil
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -41,14 +42,19 @@ def collectors() -> dict[str, Collector]:
     return found
 
 
-def collect_host(source: HostSource, needs: Iterable[str], target: str | None = None) -> Facts:
+def collect_host(
+    source: HostSource,
+    needs: Iterable[str],
+    target: str | None = None,
+    now: datetime | None = None,
+) -> Facts:
     """The facts ``needs`` names, read from ``source`` once each.
 
     A collector that fails leaves its fact out (``None``); the checks that need it then give
     ``error`` results rather than a silent pass.
     """
     known = collectors()
-    facts = Facts(target=target or source.description)
+    facts = Facts(target=target or source.description, now=now)
     for name in sorted(set(needs)):
         function = known.get(name)
         if function is None:
