@@ -43,6 +43,7 @@ from garrison.storage.sql.incident_clocks import sweep as sweep_clocks
 from garrison.storage.sql.incidents import IncidentStore
 from garrison.storage.sql.responders import ResponderStore
 from garrison.storage.sql.rule_settings import RuleSettings
+from garrison.storage.sql.scans import ScanStore
 from garrison.storage.sql.search import events_by_id, search_events
 from garrison.storage.sql.sessions import SessionStore
 from garrison.storage.sql.sources import SourceRegistry
@@ -80,6 +81,7 @@ class Platform:
     incidents: IncidentStore
     assets: AssetStore
     responders: ResponderStore
+    scans: ScanStore
     _detector: LiveDetector | None = None
     _notifier: Notifier | None = None
     _notifier_revision: tuple[tuple[str, str], ...] = ()
@@ -127,6 +129,7 @@ class Platform:
             ),
             assets=AssetStore(engine, clock),
             responders=ResponderStore(engine, clock),
+            scans=ScanStore(engine, clock),
         )
 
     @property

@@ -26,7 +26,9 @@ from garrison.alerts.enrich import WorkCalendar
 from garrison.alerts.query import LEVELS
 from garrison.auth.lockout import LockoutPolicy
 from garrison.auth.passwords import PasswordPolicy
-from garrison.core.errors import ConfigError
+from garrison.checks.metadata import SEVERITIES
+from garrison.checks.schedule import Window, validate_cron
+from garrison.core.errors import ConfigError, InputError
 from garrison.core.timezones import resolve_zone
 from garrison.incidents.grading import IMPACT, LOSS, Grade
 from garrison.incidents.policy import OpenPolicy
@@ -233,6 +235,52 @@ class IncidentSettings(BaseModel):
         )
 
 
+class CheckSettings(BaseModel):
+    """The ``[checks]`` table: baseline scans.
+
+    Attributes:
+        window: Daily window (site time zone) in which scheduled scans may start; source 001
+            asks for working days 07:00–09:00, away from business peaks.
+        schedule: The cron expression new scan targets get when none is given.
+        alert_severities: Severities whose failed checks raise an alert when they are new
+            since the previous scan of the same target.
+        try_default_credentials: Web scans try a short list of default passwords on known
+            admin pages (a handful of requests); turn off where that is not allowed.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    window: str = "07:00-09:00"
+    schedule: str = "0 7 * * 1-5"
+    alert_severities: list[str] = Field(default_factory=lambda: ["critical", "high"])
+    try_default_credentials: bool = True
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, value: str) -> str:
+        try:
+            Window.parse(value)
+        except InputError as exc:
+            raise ValueError(exc.message) from exc
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        try:
+            return validate_cron(value)
+        except InputError as exc:
+            raise ValueError(exc.message) from exc
+
+    @field_validator("alert_severities")
+    @classmethod
+    def _severities(cls, value: list[str]) -> list[str]:
+        bad = [v for v in value if v not in SEVERITIES]
+        if bad:
+            raise ValueError(f"unknown severity {bad[0]!r} ({', '.join(SEVERITIES)})")
+        return value
+
+
 class Settings(BaseSettings):
     """Every setting Garrison reads, with its default.
 
@@ -256,6 +304,7 @@ class Settings(BaseSettings):
         incidents: The ``[incidents]`` table (:class:`IncidentSettings`).
         notify: The ``[notify]`` table: channels, people, roles, on-call roster and routes
             (``docs/notifications.md``); checked when the platform opens.
+        checks: The ``[checks]`` table (:class:`CheckSettings`).
         evidence_algorithm: Cipher for evidence files at rest: ``aes-256-gcm`` or
             ``sm4-gcm`` (GM/T 0002); files sealed before a change stay readable.
     """
@@ -281,6 +330,7 @@ class Settings(BaseSettings):
     detection: DetectionSettings = Field(default_factory=DetectionSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
+    checks: CheckSettings = Field(default_factory=CheckSettings)
     notify: dict[str, Any] = Field(default_factory=dict)
     evidence_algorithm: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
 
