@@ -14,7 +14,7 @@ from pathlib import Path
 
 from garrison.checks.base import Check
 from garrison.checks.metadata import CHECK_ID, load_metadata
-from garrison.core.errors import ConfigError
+from garrison.core.errors import ConfigError, InputError
 
 ROOT = Path(__file__).parent
 AREAS = ("host", "web", "container", "iac", "credentials")
@@ -73,6 +73,6 @@ def select(area: str | None = None, ids: tuple[str, ...] = ()) -> list[Check]:
         known = {c.metadata.id for c in chosen}
         unknown = sorted(set(ids) - known)
         if unknown:
-            raise ConfigError(f"unknown check {unknown[0]!r}", hint="see 'garrison check list'")
+            raise InputError(f"unknown check {unknown[0]!r}", hint="see 'garrison check list'")
         chosen = [c for c in chosen if c.metadata.id in ids]
     return [c() for c in chosen]

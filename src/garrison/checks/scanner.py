@@ -15,10 +15,12 @@ from typing import Any
 from garrison.checks.base import Check, Facts
 from garrison.checks.collectors.host.registry import collect_host, collectors
 from garrison.checks.collectors.host.source import HostSource
+from garrison.checks.collectors.web import collect_web
 from garrison.checks.loader import select
 from garrison.checks.runner import run_checks
 from garrison.checks.scan import Scan, findings
 from garrison.core.clock import Clock
+from garrison.core.errors import InputError
 
 #: Areas whose checks run on each kind of target.
 AREAS: dict[str, tuple[str, ...]] = {
@@ -29,6 +31,10 @@ AREAS: dict[str, tuple[str, ...]] = {
 #: Facts read from configuration paths: fact name -> "module:function" taking the paths.
 CONFIG_COLLECTORS: dict[str, str] = {
     "docker_run": "garrison.checks.collectors.docker_run:collect",
+    "credential_settings": "garrison.checks.collectors.secrets_config:collect",
+    "dockerfile": "garrison.checks.collectors.dockerfile:collect",
+    "compose": "garrison.checks.collectors.compose:collect",
+    "kubernetes": "garrison.checks.collectors.kubernetes:collect",
 }
 
 
@@ -73,13 +79,42 @@ def _resolve(spec: str) -> Callable[..., Any]:
     return function
 
 
-def scan_config(paths: Sequence[Path], clock: Clock, *, ids: Sequence[str] = ()) -> Scan:
+def scan_web(
+    url: str,
+    clock: Clock,
+    *,
+    ids: Sequence[str] = (),
+    target: str | None = None,
+    verify: bool = True,
+    try_default_credentials: bool = True,
+) -> Scan:
+    """Scan a web endpoint (a fixed, small set of requests; see ``collectors.web``).
+
+    Raises:
+        InputError: When ``url`` is not an http(s) URL.
+    """
+    started = clock.now()
+    checks = [c for c in checks_for("web", ids) if set(c.needs) <= {"web"}]
+    try:
+        web = collect_web(
+            url, verify=verify, try_default_credentials=try_default_credentials, now=started
+        )
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+    facts = Facts(target=target or url, values={"web": web}, now=started)
+    return _scan("web", checks, facts, started, clock)
+
+
+def scan_config(
+    paths: Sequence[Path], clock: Clock, *, ids: Sequence[str] = (), target: str | None = None
+) -> Scan:
     """Scan configuration files and folders (Dockerfiles, compose, Kubernetes, scripts...)."""
     started = clock.now()
     checks = [
         c for c in checks_for("config", ids) if c.needs and set(c.needs) <= set(CONFIG_COLLECTORS)
     ]
-    facts = Facts(target=", ".join(str(p) for p in paths) or "config", now=started)
+    name = target or ", ".join(str(p) for p in paths) or "config"
+    facts = Facts(target=name, now=started)
     for name in sorted(_needs(checks)):
         facts.values[name] = _resolve(CONFIG_COLLECTORS[name])(paths)
     return _scan("config", checks, facts, started, clock)

@@ -104,6 +104,13 @@ class IntegrityError(GarrisonError):
     exit_code = 5
 
 
+class TargetError(GarrisonError):
+    """A scan target could not be reached, or could not be trusted (an SSH host key)."""
+
+    code = "target.unreachable"
+    exit_code = 7
+
+
 class AuthError(GarrisonError):
     """A token or credential was missing or wrong."""
 

@@ -44,10 +44,15 @@ def css_escape(value: str) -> str:
 
 
 @cache
-def environment() -> ImmutableSandboxedEnvironment:
-    """The template environment: sandboxed, autoescaped, strict about missing values."""
+def environment(*folders: Path) -> ImmutableSandboxedEnvironment:
+    """The template environment: sandboxed, autoescaped, strict about missing values.
+
+    Args:
+        folders: Template folders searched before this module's own (other reports, such as
+            the audit report, bring their templates and can still include ``report.css``).
+    """
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([*folders, TEMPLATES]),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -117,9 +122,17 @@ def render_pdf(data: ReportData, language: str = "zh-CN", zone: str | tzinfo = "
     Returns:
         The PDF file's bytes.
     """
+    return html_to_pdf(render_html(data, language, zone))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A self-contained HTML report as PDF bytes (WeasyPrint, no URL fetched).
+
+    Raises:
+        TypeError: If WeasyPrint returns no bytes.
+    """
     from weasyprint import HTML  # type: ignore[import-untyped]
 
-    html = render_html(data, language, zone)
     document = HTML(string=html, url_fetcher=refusing_fetcher())
     pdf = document.write_pdf()
     if not isinstance(pdf, bytes):  # pragma: no cover - write_pdf() without a target returns bytes

@@ -22,7 +22,7 @@ from garrison.checks.collectors.host.source import HostSource
 log = logging.getLogger(__name__)
 
 Collector = Callable[[HostSource], Any]
-_SKIP = {"source", "registry"}
+_SKIP = {"source", "registry", "ssh"}  # ssh is the remote source, not a collector
 
 
 @cache

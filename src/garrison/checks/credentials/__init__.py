@@ -1,0 +1,1 @@
+"""Credential checks: weak, default and empty passwords (in configuration and on hosts)."""

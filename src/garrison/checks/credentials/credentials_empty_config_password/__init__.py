@@ -1,0 +1,1 @@
+"""credentials_empty_config_password."""

@@ -1,0 +1,1 @@
+"""credentials_weak_password_hash."""

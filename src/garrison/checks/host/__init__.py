@@ -1,0 +1,1 @@
+"""Linux host checks: SSH, passwords, accounts, files, services, logging, updates..."""

@@ -1,0 +1,1 @@
+"""Lockout after failed logins."""

@@ -1,0 +1,1 @@
+"""Accounts sharing a UID or a name."""

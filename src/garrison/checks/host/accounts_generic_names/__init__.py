@@ -1,0 +1,1 @@
+"""Shared, generic login accounts."""

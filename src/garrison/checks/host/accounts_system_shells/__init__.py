@@ -1,0 +1,1 @@
+"""System accounts with a login shell."""

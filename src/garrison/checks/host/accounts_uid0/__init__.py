@@ -1,0 +1,1 @@
+"""Accounts with UID 0 besides root."""

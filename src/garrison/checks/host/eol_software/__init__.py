@@ -1,0 +1,1 @@
+"""Check eol_software."""

@@ -1,0 +1,1 @@
+"""Check files_mode_777."""

@@ -1,0 +1,1 @@
+"""Check files_sensitive_modes."""

@@ -1,0 +1,1 @@
+"""Check files_web_root_modes."""

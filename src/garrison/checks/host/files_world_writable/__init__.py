@@ -1,0 +1,1 @@
+"""Check files_world_writable."""

@@ -1,0 +1,1 @@
+"""Check listening_high_risk_ports."""

@@ -1,0 +1,1 @@
+"""Check logging_retention."""

@@ -1,0 +1,1 @@
+"""Idle SSH session timeout."""

@@ -1,0 +1,1 @@
+"""SSH authentication attempts per connection."""

@@ -1,0 +1,1 @@
+"""SSH protocol and algorithms."""

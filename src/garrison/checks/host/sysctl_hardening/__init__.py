@@ -1,0 +1,1 @@
+"""Check sysctl_hardening."""

@@ -1,0 +1,1 @@
+"""Check time_sync."""

@@ -1,0 +1,1 @@
+"""Check updates_automatic_security."""

@@ -1,0 +1,1 @@
+"""Infrastructure-as-code checks: Dockerfiles, Compose files, Kubernetes manifests."""

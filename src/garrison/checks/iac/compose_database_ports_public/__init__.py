@@ -1,0 +1,1 @@
+"""Check compose_database_ports_public."""

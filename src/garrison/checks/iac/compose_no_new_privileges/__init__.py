@@ -1,0 +1,1 @@
+"""Check compose_no_new_privileges."""

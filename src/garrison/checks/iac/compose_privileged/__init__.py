@@ -1,0 +1,1 @@
+"""Check compose_privileged."""

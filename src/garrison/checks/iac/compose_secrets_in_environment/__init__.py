@@ -1,0 +1,1 @@
+"""Check compose_secrets_in_environment."""

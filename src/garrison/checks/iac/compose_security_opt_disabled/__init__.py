@@ -1,0 +1,1 @@
+"""Check compose_security_opt_disabled."""

@@ -1,0 +1,1 @@
+"""Check dockerfile_root_user."""

@@ -1,0 +1,1 @@
+"""Check dockerfile_secrets_in_env."""

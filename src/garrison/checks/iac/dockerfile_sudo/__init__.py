@@ -1,0 +1,1 @@
+"""Check dockerfile_sudo."""

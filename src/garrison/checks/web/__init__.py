@@ -1,0 +1,1 @@
+"""Web endpoint checks: exposed files, debug pages, headers, cookies, TLS."""

@@ -1,0 +1,1 @@
+<?php $db = getenv("DB_URL");
