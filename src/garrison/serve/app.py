@@ -21,10 +21,12 @@ from garrison.core.errors import (
     NotFoundError,
     RejectedError,
     RequestTooLargeError,
+    TargetError,
 )
 from garrison.normalize import registry
 from garrison.platform import Platform
 from garrison.serve.api import authorize, bearer, create_router
+from garrison.serve.api_checks import create_checks_router
 from garrison.serve.api_incidents import create_incident_router
 from garrison.serve.metrics import CONTENT_TYPE, Metrics
 from garrison.serve.receiver import receive
@@ -42,6 +44,7 @@ STATUS: dict[type[GarrisonError], int] = {
     AuthError: 401,
     ForbiddenError: 403,
     InputError: 400,
+    TargetError: 502,  # the scanned host, not the caller, is at fault
 }
 
 
@@ -127,6 +130,7 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
 
     app.include_router(create_router(platform))
     app.include_router(create_incident_router(platform))
+    app.include_router(create_checks_router(platform))
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:

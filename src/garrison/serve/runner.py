@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 
+from garrison.compliance import Compliance
 from garrison.platform import Platform
 from garrison.serve.app import create_app
 from garrison.serve.metrics import Metrics
@@ -87,6 +88,32 @@ async def detect_forever(
         await asyncio.sleep(interval)
 
 
+async def scan_forever(compliance: Compliance, interval: float = 60.0) -> None:
+    """Run the scheduled baseline scans that are due, checking every ``interval`` seconds.
+
+    Scans run in a worker thread; each due target is claimed in the database first, so with
+    several servers only one scans it. A failing step is logged and the schedule goes on.
+    """
+    while True:
+        try:
+            outcomes = await asyncio.to_thread(compliance.step)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the loop must survive any one failing step
+            log.exception("scheduled scan step failed; retrying in %.0f s", interval)
+        else:
+            for outcome in outcomes:
+                stored = outcome.stored
+                log.info(
+                    "scheduled scan of %s: scan %s, %d failure(s), %d alert(s)",
+                    outcome.scan.target,
+                    stored.id if stored else "-",
+                    len(outcome.scan.failed()),
+                    len(outcome.alerted),
+                )
+        await asyncio.sleep(interval)
+
+
 def server_config(app: Any, platform: Platform, *, host: str, port: int) -> uvicorn.Config:
     """The uvicorn configuration: HTTPS when a certificate and key are set."""
     settings = platform.settings
@@ -121,12 +148,16 @@ async def serve(
             detect_forever(platform, detection.interval_seconds, metrics)
         )
         log.info("live detection every %.0f s", detection.interval_seconds)
+    scheduler = asyncio.create_task(scan_forever(Compliance(platform)))
     config = server_config(app, platform, host=host, port=port)
     try:
         await uvicorn.Server(config).serve()
     finally:
         if transport is not None and server is not None:
             await stop_listeners(transport, server, collector)
+        scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await scheduler
         if detector is not None:
             detector.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -33,6 +33,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/incidents", N_("Incidents"), "read", "siren"),
     NavItem("/events", N_("Events"), "read", "search"),
     NavItem("/rules", N_("Rules"), "read", "shield"),
+    NavItem("/checks", N_("Compliance"), "read", "clipboard-check"),
     NavItem("/audit", N_("Audit trail"), "audit", "list"),
     NavItem("/admin/users", N_("Users"), "admin", "users"),
     NavItem("/admin/tokens", N_("API tokens"), "admin", "key"),
