@@ -110,10 +110,10 @@ class Compliance:
                 clock,
                 ids=ids,
                 target=target.name if target else None,
-                try_default_credentials=bool(
-                    options.get("try_default_credentials", self.settings.try_default_credentials)
+                try_default_credentials=_flag(
+                    options.get("try_default_credentials"), self.settings.try_default_credentials
                 ),
-                verify=bool(options.get("verify", True)),
+                verify=_flag(options.get("verify"), True),
             )
         elif kind == "config":
             paths = [Path(p) for p in address.splitlines() if p.strip()]
@@ -128,9 +128,10 @@ class Compliance:
         if not save:
             return Outcome(scan, None, None, ())
         store = self.platform.scans
-        previous = store.latest(scan.target)
-        if previous is not None and previous.kind != scan.kind:
-            previous = None
+        # The same name can be scanned as two kinds (a mounted image as a host and as
+        # configuration): new failures are new since the last scan of this kind.
+        found = store.scans(target=scan.target, kind=scan.kind, limit=1)
+        previous = found[0] if found else None
         before = {f.key for f in store.load(previous.id).failed()} if previous else set()
         titles = {c.metadata.id: c.metadata.title.en for c in all_checks()}
         alerted = tuple(
@@ -291,6 +292,15 @@ class Compliance:
             except Exception:  # one unreachable target must not stop the others
                 log.exception("scheduled scan of %s failed", target.name)
         return done
+
+
+def _flag(value: object, default: bool) -> bool:
+    """A yes/no option, also when it came as text from a form or the API (``"false"``)."""
+    if value is None:
+        return default
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return bool(value)
 
 
 def _with_id(scan: Scan, scan_id: int) -> Scan:

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from garrison.checks.base import Status
 from garrison.checks.targets import ScanTarget
 from garrison.cli.commands.alerts import actor
 from garrison.cli.state import emit_json, state
@@ -69,6 +70,10 @@ def show(
 ) -> None:
     """One stored scan: scores per framework and family, then its findings."""
     st = state(ctx)
+    known = [s.value for s in Status]
+    wrong = [s for s in status or () if s not in known]
+    if wrong:  # a misspelt status would silently show nothing
+        raise UsageError(f"unknown status {wrong[0]!r}", hint=", ".join(known))
     platform = st.platform()
     stored = platform.scans.get(scan_id)
     found = platform.scans.findings(scan_id, statuses=status or ())

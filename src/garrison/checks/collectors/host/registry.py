@@ -61,6 +61,8 @@ def collect_host(
             continue
         try:
             facts.values[name] = function(source)
+        except (LookupError, OSError) as exc:  # a file that is not there or not readable
+            log.warning("host collector %s: %s on %s", name, exc, facts.target)
         except Exception:  # one unreadable area must not stop the scan of the others
             log.exception("host collector %s failed on %s", name, facts.target)
     return facts
