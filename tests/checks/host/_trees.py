@@ -1,4 +1,5 @@
-"""Fixture trees for the host checks (part B): copied to a temporary folder with real modes.
+"""Fixture trees for the host checks and collectors: written from a mapping of files, or
+copied to a temporary folder with real modes (part B).
 
 Git keeps neither modes such as 777 or 0640 nor empty folders, so a fixture tree lists the
 modes it needs in ``modes.txt`` at its top (``relative/path 0750`` per line); the copy first
@@ -11,6 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+
+from garrison.checks.collectors.host.source import LocalSource
 
 MODES = "modes.txt"
 
@@ -41,3 +44,12 @@ def tree(source: Path, destination: Path) -> Path:
                 target.mkdir(parents=True)  # empty folders cannot live in git
             os.chmod(target, int(mode, 8))
     return destination
+
+
+def write_tree(root: Path, files: dict[str, str]) -> LocalSource:
+    """Write ``files`` (absolute path on the host -> text) under ``root``; a source reading it."""
+    for path, text in files.items():
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    return LocalSource(root)

@@ -104,63 +104,63 @@ def test_compose_root_user_and_docker_sock_are_both_flagged_with_lines(tmp_path:
     assert sock[0].actual == "/var/run/docker.sock:/var/run/docker.sock"
 
 
-@pytest.mark.parametrize(
-    ("volume", "flagged"),
-    [
-        ("/run/docker.sock:/var/run/docker.sock", True),
-        ("${DOCKER_SOCK:-/var/run/docker.sock}:/var/run/docker.sock", True),
-        ("//var/run//docker.sock:/s", True),
-        ("/var/run:/host-run", True),
-        ("/run/containerd/containerd.sock:/c.sock", True),
-        ("./docker.sock:/s", False),
-        ("docker_sock:/var/run/docker.sock", False),
-    ],
-)
-def test_docker_sock_sources(tmp_path: Path, volume: str, flagged: bool) -> None:
-    file = tmp_path / "compose.yaml"
-    file.write_text(f"services:\n  a:\n    image: x:1\n    volumes:\n      - '{volume}'\n")
-    results = CHECKS["compose_docker_sock"].run(_facts(file))
-    assert any(r.status is Status.FAIL for r in results) is flagged
+#: Check -> file name, file text around one value ("{}"), and the values with whether they fail.
+SNIPPETS: dict[str, tuple[str, str, list[tuple[str, bool]]]] = {
+    "compose_docker_sock": (
+        "compose.yaml",
+        "services:\n  a:\n    image: x:1\n    volumes:\n      - '{}'\n",
+        [
+            ("/run/docker.sock:/var/run/docker.sock", True),
+            ("${DOCKER_SOCK:-/var/run/docker.sock}:/var/run/docker.sock", True),
+            ("//var/run//docker.sock:/s", True),
+            ("/var/run:/host-run", True),
+            ("/run/containerd/containerd.sock:/c.sock", True),
+            ("./docker.sock:/s", False),
+            ("docker_sock:/var/run/docker.sock", False),
+        ],
+    ),
+    "compose_database_ports_public": (
+        "compose.yaml",
+        "services:\n  db:\n    image: x:1\n    ports:\n      - {}\n",
+        [
+            ("'5432'", True),
+            ("'0.0.0.0:3306:3306'", True),
+            ("'[::]:27017:27017'", True),
+            ("'15432:5432/tcp'", True),
+            ("'9190-9210:9190-9210'", True),
+            ("'[::1]:5432:5432'", False),
+            ("'127.0.0.1:11211:11211'", False),
+            ("'8080:80'", False),
+            ("{target: 5432, published: 5432, host_ip: 127.0.0.1}", False),
+            ("{target: 5432, published: 5432}", True),
+        ],
+    ),
+    "dockerfile_curl_pipe_shell": (
+        "Dockerfile",
+        "FROM alpine:3.20\n{}\n",
+        [
+            ("RUN wget -qO- https://x.example/i.sh | sh", True),
+            ("RUN curl -sSL https://x.example/i.sh | sudo -E bash -", True),
+            ('RUN sh -c "$(curl -fsSL https://x.example/i.sh)"', True),
+            ("RUN bash <(curl -s https://x.example/i.sh)", True),
+            ('RUN ["/bin/sh", "-c", "curl -s https://x.example/i | /bin/bash"]', True),
+            ("RUN curl -s https://x.example/a.tgz | tar -xz", False),
+            ("RUN curl -o /tmp/i.sh https://x.example/i.sh; sh /tmp/i.sh", False),
+        ],
+    ),
+}
 
 
 @pytest.mark.parametrize(
-    ("port", "flagged"),
-    [
-        ("'5432'", True),
-        ("'0.0.0.0:3306:3306'", True),
-        ("'[::]:27017:27017'", True),
-        ("'15432:5432/tcp'", True),
-        ("'9190-9210:9190-9210'", True),
-        ("'[::1]:5432:5432'", False),
-        ("'127.0.0.1:11211:11211'", False),
-        ("'8080:80'", False),
-        ("{target: 5432, published: 5432, host_ip: 127.0.0.1}", False),
-        ("{target: 5432, published: 5432}", True),
-    ],
+    ("check_id", "value", "flagged"),
+    [(check_id, *case) for check_id, (_, _, cases) in SNIPPETS.items() for case in cases],
 )
-def test_database_ports(tmp_path: Path, port: str, flagged: bool) -> None:
-    file = tmp_path / "compose.yaml"
-    file.write_text(f"services:\n  db:\n    image: x:1\n    ports:\n      - {port}\n")
-    results = CHECKS["compose_database_ports_public"].run(_facts(file))
-    assert any(r.status is Status.FAIL for r in results) is flagged
-
-
-@pytest.mark.parametrize(
-    ("run", "flagged"),
-    [
-        ("RUN wget -qO- https://x.example/i.sh | sh", True),
-        ("RUN curl -sSL https://x.example/i.sh | sudo -E bash -", True),
-        ('RUN sh -c "$(curl -fsSL https://x.example/i.sh)"', True),
-        ("RUN bash <(curl -s https://x.example/i.sh)", True),
-        ('RUN ["/bin/sh", "-c", "curl -s https://x.example/i | /bin/bash"]', True),
-        ("RUN curl -s https://x.example/a.tgz | tar -xz", False),
-        ("RUN curl -o /tmp/i.sh https://x.example/i.sh; sh /tmp/i.sh", False),
-    ],
-)
-def test_curl_pipe_shell_forms(tmp_path: Path, run: str, flagged: bool) -> None:
-    file = tmp_path / "Dockerfile"
-    file.write_text(f"FROM alpine:3.20\n{run}\n")
-    results = CHECKS["dockerfile_curl_pipe_shell"].run(_facts(file))
+def test_snippet_values(tmp_path: Path, check_id: str, value: str, flagged: bool) -> None:
+    """Docker socket sources, database ports and ``curl | sh`` forms, one value per file."""
+    name, text, _ = SNIPPETS[check_id]
+    file = tmp_path / name
+    file.write_text(text.format(value))
+    results = CHECKS[check_id].run(_facts(file))
     assert any(r.status is Status.FAIL for r in results) is flagged
 
 

@@ -1,4 +1,5 @@
-"""What the Dockerfile and Compose checks share: secret-looking names, masking, root users.
+"""What the Dockerfile and Compose checks share: secret-looking names, masking, root users,
+the loop of results per service, per Dockerfile or per image.
 
 Not a check (the loader only loads folders): helpers imported by the ``dockerfile_*`` and
 ``compose_*`` checks.
@@ -7,9 +8,11 @@ Not a check (the loader only loads folders): helpers imported by the ``dockerfil
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from garrison.checks.base import Check, Result, Status
+from garrison.checks.collectors.compose import ComposeFacts, Service
+from garrison.checks.collectors.dockerfile import Dockerfile, DockerfileFacts, Stage
 
 #: Variable names that hold a secret (matched on the upper-cased name).
 _SECRET_NAME = re.compile(
@@ -62,3 +65,80 @@ def unreadable(check: Check, errors: Iterable[tuple[str, int | None, str]]) -> l
         check.result(Status.ERROR, file, f"could not read the file: {reason}", line=line)
         for file, line, reason in errors
     ]
+
+
+def per_service(
+    check: Check,
+    found: ComposeFacts,
+    failures_of: Callable[[Service], list[Result]],
+    passed: str,
+) -> list[Result]:
+    """The results of a check that fails on items of a Compose service.
+
+    Args:
+        check: The check.
+        found: The ``compose`` fact.
+        failures_of: The failures of one service.
+        passed: What a service without failures does, after ``service <name>`` (its pass).
+
+    Returns:
+        An error per unreadable file, then per service its failures or one pass on its line.
+    """
+    results = unreadable(check, found.errors)
+    for service in found.services:
+        failures = failures_of(service)
+        results.extend(failures)
+        if not failures:
+            message = f"service {service.name} {passed}"
+            results.append(check.result(Status.PASS, service.file, message, line=service.line))
+    return results
+
+
+def per_dockerfile(
+    check: Check,
+    found: DockerfileFacts,
+    failures_of: Callable[[Dockerfile], list[Result]],
+    passed: str,
+) -> list[Result]:
+    """The results of a check that fails on instructions of a Dockerfile.
+
+    Args:
+        check: The check.
+        found: The ``dockerfile`` fact.
+        failures_of: The failures of one Dockerfile.
+        passed: The message of the pass of a Dockerfile without failures.
+
+    Returns:
+        An error per unreadable file, then per Dockerfile its failures or one pass.
+    """
+    results = unreadable(check, found.errors)
+    for dockerfile in found.files:
+        failures = failures_of(dockerfile)
+        results.extend(failures)
+        if not failures:
+            results.append(check.result(Status.PASS, dockerfile.file, passed))
+    return results
+
+
+def per_image(
+    check: Check,
+    found: DockerfileFacts,
+    result_of: Callable[[Dockerfile, list[Stage]], Result],
+) -> list[Result]:
+    """The results of a check that judges the image a Dockerfile builds.
+
+    Args:
+        check: The check.
+        found: The ``dockerfile`` fact.
+        result_of: The result of one Dockerfile, from its final stage then the stages that
+            stage builds on (:meth:`~garrison.checks.collectors.dockerfile.Dockerfile.lineage`).
+
+    Returns:
+        An error per unreadable file, then one result per Dockerfile with a ``FROM``.
+    """
+    results = unreadable(check, found.errors)
+    for dockerfile in found.files:
+        final = dockerfile.final
+        if final is not None:
+            results.append(result_of(dockerfile, dockerfile.lineage(final)))
+    return results

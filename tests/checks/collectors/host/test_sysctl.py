@@ -8,19 +8,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from garrison.checks.collectors.host import sysctl
-from garrison.checks.collectors.host.source import LocalSource
-
-
-def _write(root: Path, files: dict[str, str]) -> LocalSource:
-    for path, text in files.items():
-        target = root / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return LocalSource(root)
+from tests.checks.host._trees import write_tree
 
 
 def test_live_values_come_from_proc_sys(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/proc/sys/kernel/randomize_va_space": "2\n",
@@ -36,7 +28,7 @@ def test_live_values_come_from_proc_sys(tmp_path: Path) -> None:
 
 
 def test_configuration_follows_systemd_sysctl_order(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/usr/lib/sysctl.d/50-default.conf": "fs.protected_symlinks = 1\nkernel.kptr_restrict=1\n",

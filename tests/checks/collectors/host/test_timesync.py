@@ -7,18 +7,11 @@ from pathlib import Path
 
 from garrison.checks.collectors.host import timesync
 from garrison.checks.collectors.host.source import LocalSource
-
-
-def _write(root: Path, files: dict[str, str]) -> LocalSource:
-    for path, text in files.items():
-        target = root / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return LocalSource(root)
+from tests.checks.host._trees import write_tree
 
 
 def test_chrony_servers_from_main_file_and_sources(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/chrony.conf": "# server commented.example\npool 2.rhel.pool.ntp.org iburst\n",
@@ -31,7 +24,7 @@ def test_chrony_servers_from_main_file_and_sources(tmp_path: Path) -> None:
 
 
 def test_timesyncd_enabled_without_servers_uses_its_fallback(tmp_path: Path) -> None:
-    source = _write(tmp_path, {"/etc/systemd/timesyncd.conf": "[Time]\n#NTP=\n"})
+    source = write_tree(tmp_path, {"/etc/systemd/timesyncd.conf": "[Time]\n#NTP=\n"})
     wants = tmp_path / "etc/systemd/system/sysinit.target.wants"
     wants.mkdir(parents=True)
     os.symlink("/lib/systemd/system/systemd-timesyncd.service", wants / "systemd-timesyncd.service")
@@ -44,12 +37,12 @@ def test_timesyncd_ntp_assignment_replaces() -> None:
 
 
 def test_ntp_without_servers_is_not_configured(tmp_path: Path) -> None:
-    source = _write(tmp_path, {"/etc/ntp.conf": "driftfile /var/lib/ntp/drift\n"})
+    source = write_tree(tmp_path, {"/etc/ntp.conf": "driftfile /var/lib/ntp/drift\n"})
     (service,) = timesync.collect(source).services
     assert service.name == "ntp" and not service.configured
 
 
 def test_container_markers(tmp_path: Path) -> None:
-    _write(tmp_path, {"/.dockerenv": ""})
+    write_tree(tmp_path, {"/.dockerenv": ""})
     found = timesync.collect(LocalSource(tmp_path))
     assert found.container and found.services == ()

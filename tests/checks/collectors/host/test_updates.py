@@ -7,18 +7,11 @@ from pathlib import Path
 
 from garrison.checks.collectors.host import updates
 from garrison.checks.collectors.host.source import LocalSource
-
-
-def _write(root: Path, files: dict[str, str]) -> LocalSource:
-    for path, text in files.items():
-        target = root / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return LocalSource(root)
+from tests.checks.host._trees import write_tree
 
 
 def test_debian_settings_last_file_wins(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/debian_version": "12.5\n",
@@ -37,7 +30,7 @@ def test_debian_settings_last_file_wins(tmp_path: Path) -> None:
 
 
 def test_rhel_dnf_automatic_and_its_timer(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/redhat-release": "Rocky Linux release 9.4 (Blue Onyx)\n",
@@ -54,7 +47,7 @@ def test_rhel_dnf_automatic_and_its_timer(tmp_path: Path) -> None:
 
 
 def test_yum_cron(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {"/etc/yum/yum-cron.conf": "[commands]\napply_updates = no\n", "/etc/yum.conf": ""},
     )

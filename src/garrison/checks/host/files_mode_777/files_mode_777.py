@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.host.files import FileModes, describe, walk_results
+from garrison.checks.base import Check, Facts, Result
+from garrison.checks.collectors.host.files import FileModes
+from garrison.checks.host._common import entry_results
 
 CAP = 100
 
@@ -17,14 +18,12 @@ class files_mode_777(Check):
     def run(self, facts: Facts) -> list[Result]:
         """One failure per entry (up to :data:`CAP`), or a pass for the roots walked."""
         modes: FileModes = self.fact(facts, "file_modes")
-        failures = [
-            self.result(
-                Status.FAIL,
-                info.path,
-                "mode 777: anyone can read, change and execute it",
-                expected="no 777 (at most 755 for folders and programs, 644 for files)",
-                actual=describe(info),
-            )
-            for info in modes.mode_777[:CAP]
-        ]
-        return walk_results(self, modes, failures, len(modes.mode_777), "no mode-777 entry")
+        return entry_results(
+            self,
+            modes,
+            modes.mode_777,
+            CAP,
+            message="mode 777: anyone can read, change and execute it",
+            expected="no 777 (at most 755 for folders and programs, 644 for files)",
+            ok="no mode-777 entry",
+        )

@@ -3,8 +3,9 @@ application's process) can replace binaries, configuration or pages."""
 
 from __future__ import annotations
 
-from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.host.files import FileModes, describe, walk_results
+from garrison.checks.base import Check, Facts, Result
+from garrison.checks.collectors.host.files import FileModes
+from garrison.checks.host._common import entry_results
 
 #: Results per check at most; the rest are counted in one more result.
 CAP = 100
@@ -18,16 +19,12 @@ class files_world_writable(Check):
     def run(self, facts: Facts) -> list[Result]:
         """One failure per entry (up to :data:`CAP`), or a pass for the roots walked."""
         modes: FileModes = self.fact(facts, "file_modes")
-        failures = [
-            self.result(
-                Status.FAIL,
-                info.path,
-                "anyone can write here",
-                expected="not writable by others (o-w)",
-                actual=describe(info),
-            )
-            for info in modes.world_writable[:CAP]
-        ]
-        return walk_results(
-            self, modes, failures, len(modes.world_writable), "no world-writable entry"
+        return entry_results(
+            self,
+            modes,
+            modes.world_writable,
+            CAP,
+            message="anyone can write here",
+            expected="not writable by others (o-w)",
+            ok="no world-writable entry",
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from garrison.checks.base import Check, Facts, Result, Status
 from garrison.checks.collectors.host._auth_common import as_int
 from garrison.checks.collectors.host.password_policy import PasswordPolicy
+from garrison.checks.host._common import no_password_stack
 
 _CREDITS = ("dcredit", "ucredit", "lcredit", "ocredit")
 
@@ -21,13 +22,7 @@ class password_complexity(Check):
         policy: PasswordPolicy = self.fact(facts, "password_policy")
         stacks = policy.stacks_of("password")
         if not stacks:
-            return [
-                self.result(
-                    Status.MANUAL,
-                    "/etc/pam.d",
-                    "no PAM password stack found: verify password complexity by hand",
-                )
-            ]
+            return no_password_stack(self, "password complexity")
         results: list[Result] = []
         expected = "minclass=4, or dcredit/ucredit/lcredit/ocredit all -1 or lower"
         for stack in stacks:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from garrison.checks.base import Check, Facts, Result, Status
 from garrison.checks.collectors.host._auth_common import as_int
 from garrison.checks.collectors.host.password_policy import PasswordPolicy, Resolved
+from garrison.checks.host._common import no_password_stack
 
 REMEMBER = 5
 
@@ -23,13 +24,7 @@ class password_history(Check):
         policy: PasswordPolicy = self.fact(facts, "password_policy")
         stacks = policy.stacks_of("password")
         if not stacks:
-            return [
-                self.result(
-                    Status.MANUAL,
-                    "/etc/pam.d",
-                    "no PAM password stack found: verify password history by hand",
-                )
-            ]
+            return no_password_stack(self, "password history")
         return [self._stack(policy, stack) for stack in stacks]
 
     def _stack(self, policy: PasswordPolicy, stack: str) -> Result:

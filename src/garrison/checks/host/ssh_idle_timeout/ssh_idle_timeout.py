@@ -5,6 +5,7 @@ from __future__ import annotations
 from garrison.checks.base import Check, Facts, Result, Status
 from garrison.checks.collectors.host._auth_common import as_int
 from garrison.checks.collectors.host.sshd import SshdConfig
+from garrison.checks.host._common import no_sshd
 
 #: Longest accepted idle time, in seconds.
 MAX_IDLE = 600
@@ -25,11 +26,7 @@ class ssh_idle_timeout(Check):
         """One result."""
         config: SshdConfig = self.fact(facts, "sshd")
         if not config.present:
-            return [
-                self.result(
-                    Status.NOT_APPLICABLE, config.main_file, "no OpenSSH server configuration"
-                )
-            ]
+            return no_sshd(self, config)
         interval = config.effective("ClientAliveInterval")
         count = config.effective("ClientAliveCountMax")
         seconds = as_int(interval.value)

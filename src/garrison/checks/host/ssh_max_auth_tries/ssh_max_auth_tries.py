@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from garrison.checks.base import Check, Facts, Result, Status
+from garrison.checks.base import Check, Facts, Result
 from garrison.checks.collectors.host._auth_common import as_int
 from garrison.checks.collectors.host.sshd import SshdConfig
+from garrison.checks.host._common import no_sshd, sshd_setting
 
 LIMIT = 5
+
+
+def _within_limit(value: str) -> bool:
+    """Whether a ``MaxAuthTries`` value allows 1 to :data:`LIMIT` attempts."""
+    tries = as_int(value)
+    return tries is not None and 0 < tries <= LIMIT
 
 
 class ssh_max_auth_tries(Check):
@@ -19,50 +26,16 @@ class ssh_max_auth_tries(Check):
         """One result for the global value, plus one per ``Match`` block raising it."""
         config: SshdConfig = self.fact(facts, "sshd")
         if not config.present:
-            return [
-                self.result(
-                    Status.NOT_APPLICABLE, config.main_file, "no OpenSSH server configuration"
-                )
-            ]
-        effective = config.effective("MaxAuthTries")
-        tries = as_int(effective.value)
-        shown = f"MaxAuthTries {effective.value}" + (
-            " (OpenSSH default)" if effective.default else ""
+            return no_sshd(self, config)
+        return sshd_setting(
+            self,
+            config,
+            "MaxAuthTries",
+            _within_limit,
+            passed=lambda value: f"at most {as_int(value)} authentication attempts per connection",
+            failed=lambda _: "too many authentication attempts allowed per SSH connection",
+            failed_in_match=lambda _, criteria: (
+                f"too many authentication attempts for 'Match {criteria}'"
+            ),
+            expected=f"MaxAuthTries {LIMIT} or less",
         )
-        results: list[Result] = []
-        if tries is not None and 0 < tries <= LIMIT:
-            results.append(
-                self.result(
-                    Status.PASS,
-                    effective.file,
-                    f"at most {tries} authentication attempts per connection",
-                    line=effective.line,
-                    actual=shown,
-                )
-            )
-        else:
-            results.append(
-                self.result(
-                    Status.FAIL,
-                    effective.file,
-                    "too many authentication attempts allowed per SSH connection",
-                    line=effective.line,
-                    expected=f"MaxAuthTries {LIMIT} or less",
-                    actual=shown,
-                )
-            )
-        for block in config.matches:
-            found = block.first("MaxAuthTries")
-            value = as_int(found.value) if found is not None else None
-            if found is not None and not (value is not None and 0 < value <= LIMIT):
-                results.append(
-                    self.result(
-                        Status.FAIL,
-                        found.file,
-                        f"too many authentication attempts for 'Match {block.criteria}'",
-                        line=found.line,
-                        expected=f"MaxAuthTries {LIMIT} or less",
-                        actual=f"MaxAuthTries {found.value}",
-                    )
-                )
-        return results

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from garrison.checks.base import Check, Facts, Result, Status
 from garrison.checks.collectors.host.sshd import SshdConfig
+from garrison.checks.host._common import no_sshd
 
 
 def multi_factor(methods: str) -> bool:
@@ -32,11 +33,7 @@ class ssh_password_authentication(Check):
         """One result for the global settings, plus one per ``Match`` block enabling passwords."""
         config: SshdConfig = self.fact(facts, "sshd")
         if not config.present:
-            return [
-                self.result(
-                    Status.NOT_APPLICABLE, config.main_file, "no OpenSSH server configuration"
-                )
-            ]
+            return no_sshd(self, config)
         results = [self._global(config)]
         for block in config.matches:
             found = block.first("PasswordAuthentication")

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from garrison.checks.base import Check, Facts, Result, Status
 from garrison.checks.collectors.host.sshd import Directive, SshdConfig
+from garrison.checks.host._common import no_sshd
 
 
 def weak_cipher(name: str) -> bool:
@@ -73,11 +74,7 @@ class ssh_protocol_ciphers(Check):
         """One failure per offending directive, or one pass."""
         config: SshdConfig = self.fact(facts, "sshd")
         if not config.present:
-            return [
-                self.result(
-                    Status.NOT_APPLICABLE, config.main_file, "no OpenSSH server configuration"
-                )
-            ]
+            return no_sshd(self, config)
         results: list[Result] = []
         protocol = config.first("Protocol")
         if protocol is not None and "1" in protocol.value.replace(" ", "").split(","):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from garrison.checks.base import Check, Facts, Result, Status
+from garrison.checks.base import Check, Facts, Result
 from garrison.checks.collectors.host.sshd import SshdConfig
+from garrison.checks.host._common import no_sshd, sshd_setting
 
 _WHY = {
     "yes": "root can log in over SSH, with a password too",
@@ -11,6 +12,11 @@ _WHY = {
     "without-password": "root can still log in over SSH with a key",
     "forced-commands-only": "root can log in over SSH with keys restricted to forced commands",
 }
+
+
+def _why(value: str) -> str:
+    """What a ``PermitRootLogin`` value other than ``no`` allows."""
+    return _WHY.get(value.lower(), "root may log in over SSH")
 
 
 class ssh_root_login(Check):
@@ -22,50 +28,16 @@ class ssh_root_login(Check):
         """One result for the global value, plus one per ``Match`` block that allows root."""
         config: SshdConfig = self.fact(facts, "sshd")
         if not config.present:
-            return [
-                self.result(
-                    Status.NOT_APPLICABLE, config.main_file, "no OpenSSH server configuration"
-                )
-            ]
-        effective = config.effective("PermitRootLogin")
-        value = effective.value.lower()
-        shown = f"PermitRootLogin {effective.value}" + (
-            " (OpenSSH default)" if effective.default else ""
+            return no_sshd(self, config)
+        return sshd_setting(
+            self,
+            config,
+            "PermitRootLogin",
+            lambda value: value.lower() == "no",
+            passed=lambda _: "root cannot log in over SSH",
+            failed=_why,
+            failed_in_match=lambda value, criteria: (
+                f"{_why(value)} for connections matching 'Match {criteria}'"
+            ),
+            expected="PermitRootLogin no",
         )
-        results: list[Result] = []
-        if value == "no":
-            results.append(
-                self.result(
-                    Status.PASS,
-                    effective.file,
-                    "root cannot log in over SSH",
-                    line=effective.line,
-                    actual=shown,
-                )
-            )
-        else:
-            results.append(
-                self.result(
-                    Status.FAIL,
-                    effective.file,
-                    _WHY.get(value, "root may log in over SSH"),
-                    line=effective.line,
-                    expected="PermitRootLogin no",
-                    actual=shown,
-                )
-            )
-        for block in config.matches:
-            found = block.first("PermitRootLogin")
-            if found is not None and found.value.lower() != "no":
-                results.append(
-                    self.result(
-                        Status.FAIL,
-                        found.file,
-                        f"{_WHY.get(found.value.lower(), 'root may log in over SSH')} "
-                        f"for connections matching 'Match {block.criteria}'",
-                        line=found.line,
-                        expected="PermitRootLogin no",
-                        actual=f"PermitRootLogin {found.value}",
-                    )
-                )
-        return results

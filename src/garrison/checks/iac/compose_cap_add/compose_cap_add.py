@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.compose import ComposeFacts
-from garrison.checks.iac._docker_common import unreadable
+from garrison.checks.collectors.compose import ComposeFacts, Service
+from garrison.checks.iac._docker_common import per_service
 
 #: Capabilities that let a container escape, read any file or take over the host's network.
 DANGEROUS = {
@@ -28,22 +28,19 @@ class compose_cap_add(Check):
     def run(self, facts: Facts) -> list[Result]:
         """A failure per dangerous capability; a pass per service without one."""
         found: ComposeFacts = self.fact(facts, "compose")
-        results = unreadable(self, found.errors)
-        for service in found.services:
-            failures = [
-                self.result(
-                    Status.FAIL,
-                    service.file,
-                    f"service {service.name} adds the {capability(cap.text)} capability",
-                    line=cap.line,
-                    expected="cap_drop: [ALL] and only harmless capabilities added",
-                    actual=f"cap_add: {cap.text}",
-                )
-                for cap in service.cap_add
-                if capability(cap.text) in DANGEROUS
-            ]
-            results.extend(failures)
-            if not failures:
-                message = f"service {service.name} adds no dangerous capability"
-                results.append(self.result(Status.PASS, service.file, message, line=service.line))
-        return results
+        return per_service(self, found, self._failures, "adds no dangerous capability")
+
+    def _failures(self, service: Service) -> list[Result]:
+        """The failures of one service."""
+        return [
+            self.result(
+                Status.FAIL,
+                service.file,
+                f"service {service.name} adds the {capability(cap.text)} capability",
+                line=cap.line,
+                expected="cap_drop: [ALL] and only harmless capabilities added",
+                actual=f"cap_add: {cap.text}",
+            )
+            for cap in service.cap_add
+            if capability(cap.text) in DANGEROUS
+        ]

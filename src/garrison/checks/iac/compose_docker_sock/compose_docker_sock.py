@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 
 from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.compose import ComposeFacts, interpolate
-from garrison.checks.iac._docker_common import unreadable
+from garrison.checks.collectors.compose import ComposeFacts, Service, interpolate
+from garrison.checks.iac._docker_common import per_service
 
 #: Engine sockets (control of the engine is control of the host) and folders that hold them.
 SOCKETS = {
@@ -40,23 +40,20 @@ class compose_docker_sock(Check):
     def run(self, facts: Facts) -> list[Result]:
         """A failure per such volume; a pass per service without one."""
         found: ComposeFacts = self.fact(facts, "compose")
-        results = unreadable(self, found.errors)
-        for service in found.services:
-            failures = [
-                self.result(
-                    Status.FAIL,
-                    service.file,
-                    f"service {service.name} mounts the container engine socket ({socket}): "
-                    "it can control the host",
-                    line=volume.line,
-                    expected="no docker.sock mount",
-                    actual=volume.text,
-                )
-                for volume in service.volumes
-                if (socket := socket_of(volume.source)) is not None
-            ]
-            results.extend(failures)
-            if not failures:
-                message = f"service {service.name} mounts no engine socket"
-                results.append(self.result(Status.PASS, service.file, message, line=service.line))
-        return results
+        return per_service(self, found, self._failures, "mounts no engine socket")
+
+    def _failures(self, service: Service) -> list[Result]:
+        """The failures of one service."""
+        return [
+            self.result(
+                Status.FAIL,
+                service.file,
+                f"service {service.name} mounts the container engine socket ({socket}): "
+                "it can control the host",
+                line=volume.line,
+                expected="no docker.sock mount",
+                actual=volume.text,
+            )
+            for volume in service.volumes
+            if (socket := socket_of(volume.source)) is not None
+        ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.compose import ComposeFacts
-from garrison.checks.iac._docker_common import unreadable
+from garrison.checks.collectors.compose import ComposeFacts, Service
+from garrison.checks.iac._docker_common import per_service
 
 
 class compose_host_namespaces(Check):
@@ -15,22 +15,19 @@ class compose_host_namespaces(Check):
     def run(self, facts: Facts) -> list[Result]:
         """A failure per shared namespace; a pass per service sharing none."""
         found: ComposeFacts = self.fact(facts, "compose")
-        results = unreadable(self, found.errors)
-        for service in found.services:
-            failures = [
-                self.result(
-                    Status.FAIL,
-                    service.file,
-                    f"service {service.name} shares the host's {key.split('_')[0]} namespace",
-                    line=value.line,
-                    expected=f"no {key}: host",
-                    actual=f"{key}: {value.text}",
-                )
-                for key, value in service.namespaces
-                if value.text.strip().lower() == "host"
-            ]
-            results.extend(failures)
-            if not failures:
-                message = f"service {service.name} shares no host namespace"
-                results.append(self.result(Status.PASS, service.file, message, line=service.line))
-        return results
+        return per_service(self, found, self._failures, "shares no host namespace")
+
+    def _failures(self, service: Service) -> list[Result]:
+        """The failures of one service."""
+        return [
+            self.result(
+                Status.FAIL,
+                service.file,
+                f"service {service.name} shares the host's {key.split('_')[0]} namespace",
+                line=value.line,
+                expected=f"no {key}: host",
+                actual=f"{key}: {value.text}",
+            )
+            for key, value in service.namespaces
+            if value.text.strip().lower() == "host"
+        ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.compose import ComposeFacts
+from garrison.checks.collectors.compose import ComposeFacts, Service
 from garrison.checks.iac._docker_common import (
     is_literal_secret,
     is_secret_name,
     mask,
-    unreadable,
+    per_service,
 )
 
 
@@ -20,22 +20,19 @@ class compose_secrets_in_environment(Check):
     def run(self, facts: Facts) -> list[Result]:
         """A failure per such variable (value masked); a pass per service without one."""
         found: ComposeFacts = self.fact(facts, "compose")
-        results = unreadable(self, found.errors)
-        for service in found.services:
-            failures = [
-                self.result(
-                    Status.FAIL,
-                    service.file,
-                    f"service {service.name}: {env.name} is written in the Compose file",
-                    line=env.line,
-                    expected=f"{env.name}: ${{{env.name}}} or a Compose secret",
-                    actual=f"{env.name}={mask(env.value or '')}",
-                )
-                for env in service.environment
-                if is_secret_name(env.name) and is_literal_secret(env.value)
-            ]
-            results.extend(failures)
-            if not failures:
-                message = f"service {service.name} has no secret written in its environment"
-                results.append(self.result(Status.PASS, service.file, message, line=service.line))
-        return results
+        return per_service(self, found, self._failures, "has no secret written in its environment")
+
+    def _failures(self, service: Service) -> list[Result]:
+        """The failures of one service."""
+        return [
+            self.result(
+                Status.FAIL,
+                service.file,
+                f"service {service.name}: {env.name} is written in the Compose file",
+                line=env.line,
+                expected=f"{env.name}: ${{{env.name}}} or a Compose secret",
+                actual=f"{env.name}={mask(env.value or '')}",
+            )
+            for env in service.environment
+            if is_secret_name(env.name) and is_literal_secret(env.value)
+        ]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.compose import ComposeFacts
-from garrison.checks.iac._docker_common import unreadable
+from garrison.checks.collectors.compose import ComposeFacts, Service
+from garrison.checks.iac._docker_common import per_service
 
 #: ``security_opt`` settings that switch a kernel protection off.
 DISABLING = {
@@ -29,22 +29,19 @@ class compose_security_opt_disabled(Check):
     def run(self, facts: Facts) -> list[Result]:
         """A failure per disabling option; a pass per service without one."""
         found: ComposeFacts = self.fact(facts, "compose")
-        results = unreadable(self, found.errors)
-        for service in found.services:
-            failures = [
-                self.result(
-                    Status.FAIL,
-                    service.file,
-                    f"service {service.name} switches off a kernel protection ({option.text})",
-                    line=option.line,
-                    expected="the default seccomp, AppArmor and SELinux profiles",
-                    actual=f"security_opt: {option.text}",
-                )
-                for option in service.security_opt
-                if disables(option.text)
-            ]
-            results.extend(failures)
-            if not failures:
-                message = f"service {service.name} keeps seccomp, AppArmor and SELinux on"
-                results.append(self.result(Status.PASS, service.file, message, line=service.line))
-        return results
+        return per_service(self, found, self._failures, "keeps seccomp, AppArmor and SELinux on")
+
+    def _failures(self, service: Service) -> list[Result]:
+        """The failures of one service."""
+        return [
+            self.result(
+                Status.FAIL,
+                service.file,
+                f"service {service.name} switches off a kernel protection ({option.text})",
+                line=option.line,
+                expected="the default seccomp, AppArmor and SELinux profiles",
+                actual=f"security_opt: {option.text}",
+            )
+            for option in service.security_opt
+            if disables(option.text)
+        ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from garrison.checks.base import Check, Facts, Result, Status
-from garrison.checks.collectors.dockerfile import DockerfileFacts
-from garrison.checks.iac._docker_common import unreadable
+from garrison.checks.collectors.dockerfile import Dockerfile, DockerfileFacts
+from garrison.checks.iac._docker_common import per_dockerfile
 
 _SHELL = r"(?:sudo\s+(?:-\S+\s+)*)?(?:/usr)?(?:/bin/)?(?:ba|da|z|k|a)?sh\b"
 #: ``curl|wget ... | sh``, ``sh -c "$(curl ...)"``, ``bash <(curl ...)``.
@@ -36,28 +36,26 @@ class dockerfile_curl_pipe_shell(Check):
     def run(self, facts: Facts) -> list[Result]:
         """A failure per such ``RUN``; one pass per Dockerfile without any."""
         found: DockerfileFacts = self.fact(facts, "dockerfile")
-        results = unreadable(self, found.errors)
-        for dockerfile in found.files:
-            failures = []
-            for instruction in dockerfile.instructions:
-                if instruction.keyword != "RUN":
-                    continue
-                match = PIPE_TO_SHELL.search(instruction.command)
-                if match:
-                    shown = _masked(" ".join(match.group(0).split()))
-                    failures.append(
-                        self.result(
-                            Status.FAIL,
-                            dockerfile.file,
-                            "a downloaded script runs unchecked: whoever controls the URL "
-                            "controls the image",
-                            line=instruction.line,
-                            expected="download, verify a checksum or signature, then run",
-                            actual=shown if len(shown) <= 80 else shown[:79] + "…",
-                        )
+        return per_dockerfile(self, found, self._failures, "no download piped into a shell")
+
+    def _failures(self, dockerfile: Dockerfile) -> list[Result]:
+        """The failures of one Dockerfile."""
+        failures = []
+        for instruction in dockerfile.instructions:
+            if instruction.keyword != "RUN":
+                continue
+            match = PIPE_TO_SHELL.search(instruction.command)
+            if match:
+                shown = _masked(" ".join(match.group(0).split()))
+                failures.append(
+                    self.result(
+                        Status.FAIL,
+                        dockerfile.file,
+                        "a downloaded script runs unchecked: whoever controls the URL "
+                        "controls the image",
+                        line=instruction.line,
+                        expected="download, verify a checksum or signature, then run",
+                        actual=shown if len(shown) <= 80 else shown[:79] + "…",
                     )
-            results.extend(failures)
-            if not failures:
-                message = "no download piped into a shell"
-                results.append(self.result(Status.PASS, dockerfile.file, message))
-        return results
+                )
+        return failures
