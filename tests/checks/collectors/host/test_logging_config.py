@@ -9,14 +9,7 @@ from hypothesis import strategies as st
 
 from garrison.checks.collectors.host import logging_config as lc
 from garrison.checks.collectors.host.source import LocalSource
-
-
-def _write(root: Path, files: dict[str, str]) -> LocalSource:
-    for path, text in files.items():
-        target = root / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return LocalSource(root)
+from tests.checks.host._trees import write_tree
 
 
 def test_rsyslog_rules_and_targets() -> None:
@@ -37,7 +30,7 @@ if $programname == 'sshd' then action(type="omfile" file="/var/log/sshd.log")
 
 
 def test_rsyslog_reads_its_drop_in_folder(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/rsyslog.conf": "$IncludeConfig /etc/rsyslog.d/*.conf\n",
@@ -52,7 +45,7 @@ def test_rsyslog_reads_its_drop_in_folder(tmp_path: Path) -> None:
 
 
 def test_syslog_ng_counts_log_paths(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {"/etc/syslog-ng/syslog-ng.conf": "source s { system(); };\nlog { source(s); };\n"},
     )
@@ -60,7 +53,7 @@ def test_syslog_ng_counts_log_paths(tmp_path: Path) -> None:
 
 
 def test_journald_storage_and_drop_ins(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/systemd/journald.conf": "[Journal]\n#Storage=auto\nStorage=volatile\n",
@@ -73,7 +66,7 @@ def test_journald_storage_and_drop_ins(tmp_path: Path) -> None:
 
 
 def test_journald_auto_is_persistent_only_with_var_log_journal(tmp_path: Path) -> None:
-    source = _write(tmp_path, {"/etc/systemd/journald.conf": "[Journal]\n"})
+    source = write_tree(tmp_path, {"/etc/systemd/journald.conf": "[Journal]\n"})
     journald = lc.collect(source).journald
     assert journald is not None and journald.storage == "auto" and not journald.persistent
     (tmp_path / "var/log/journal").mkdir(parents=True)
@@ -87,7 +80,7 @@ def test_audit_rules_count_watches_and_syscalls_not_controls() -> None:
 
 
 def test_auditd_falls_back_to_audit_rules(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/audit/auditd.conf": "num_logs = 5\nmax_log_file_action = ROTATE\n",
@@ -105,7 +98,7 @@ def test_no_auditd(tmp_path: Path) -> None:
 
 
 def test_logrotate_defaults_come_from_logrotate_conf(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/etc/logrotate.conf": "monthly\nrotate 6\ninclude /etc/logrotate.d\n"

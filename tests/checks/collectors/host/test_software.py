@@ -6,14 +6,7 @@ from pathlib import Path
 
 from garrison.checks.collectors.host import software
 from garrison.checks.collectors.host.source import LocalSource
-
-
-def _write(root: Path, files: dict[str, str]) -> LocalSource:
-    for path, text in files.items():
-        target = root / path.lstrip("/")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-    return LocalSource(root)
+from tests.checks.host._trees import write_tree
 
 
 def test_os_release() -> None:
@@ -26,14 +19,14 @@ def test_os_release() -> None:
 
 
 def test_old_releases_without_os_release(tmp_path: Path) -> None:
-    source = _write(tmp_path, {"/etc/redhat-release": "CentOS release 6.10 (Final)\n"})
+    source = write_tree(tmp_path, {"/etc/redhat-release": "CentOS release 6.10 (Final)\n"})
     os_ = software.collect(source).os
     assert os_ is not None and (os_.id, os_.version_id) == ("centos", "6")
     rhel = software.parse_redhat_release(
         "Red Hat Enterprise Linux Server release 5.11 (Tikanga)", "/etc/redhat-release"
     )
     assert rhel is not None and (rhel.id, rhel.version_id) == ("rhel", "5")
-    debian = software.collect(_write(tmp_path / "d", {"/etc/debian_version": "8.11\n"})).os
+    debian = software.collect(write_tree(tmp_path / "d", {"/etc/debian_version": "8.11\n"})).os
     assert debian is not None and (debian.id, debian.version_id) == ("debian", "8")
 
 
@@ -50,7 +43,7 @@ def test_dpkg_status_keeps_installed_packages_only() -> None:
 
 
 def test_apk_database(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {"/lib/apk/db/installed": "C:Q1x\nP:musl\nV:1.2.4-r2\n\nP:libssl1.1\nV:1.1.1w-r1\n"},
     )
@@ -69,7 +62,7 @@ def test_rpm_hosts_say_their_database_is_not_read(tmp_path: Path) -> None:
 
 
 def test_bt_panel_php_and_dedecms(tmp_path: Path) -> None:
-    source = _write(
+    source = write_tree(
         tmp_path,
         {
             "/www/server/php/56/bin/php": "",
