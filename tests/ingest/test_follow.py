@@ -167,7 +167,7 @@ def test_file_that_appears_later_is_picked_up(
 
 # -- the acceptance test: SIGKILL mid-file, restart, nothing lost, nothing duplicated ---------
 
-TOTAL = 120_000
+TOTAL = 60_000
 
 
 def _spawn(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
