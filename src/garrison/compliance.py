@@ -132,7 +132,11 @@ class Compliance:
         # configuration): new failures are new since the last scan of this kind.
         found = store.scans(target=scan.target, kind=scan.kind, limit=1)
         previous = found[0] if found else None
-        before = {f.key for f in store.load(previous.id).failed()} if previous else set()
+        before = (
+            {f.finding.key for f in store.findings(previous.id, statuses=["fail"])}
+            if previous
+            else set()
+        )
         titles = {c.metadata.id: c.metadata.title.en for c in all_checks()}
         alerted = tuple(
             f
@@ -163,14 +167,10 @@ class Compliance:
         }
 
     def diff(self, previous_id: int, current_id: int) -> ScanDiff:
-        """What changed between two stored scans of a target."""
+        """Which failures are new, fixed or still there between two stored scans of a target."""
         store = self.platform.scans
-        return diff_scans(
-            store.load(current_id),
-            store.load(previous_id),
-            frameworks=builtin_frameworks(),
-            checks=all_checks(),
-        )
+        # Failures only: the scores of both scans are stored with them already.
+        return diff_scans(store.load(current_id), store.load(previous_id))
 
     def sarif_of(self, scan: Scan, language: str = "en") -> dict[str, Any]:
         """A scan's failures as a SARIF 2.1.0 log (paths relative to a single scanned folder)."""
