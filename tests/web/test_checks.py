@@ -201,8 +201,12 @@ def test_scores_are_shown_with_one_decimal_and_a_colour() -> None:
 
 
 def test_diff_compares_failures_by_key(platform: Platform, history: dict[str, int]) -> None:
+    store = platform.scans
     found: Diff = diff(
-        platform.scans.findings(history["second"]), platform.scans.findings(history["first"])
+        store.get(history["second"]),
+        store.findings(history["second"]),
+        store.get(history["first"]),
+        store.findings(history["first"]),
     )
     assert [f.finding.check_id for f in found.new] == ["docker_run_docker_sock"]
     assert [f.finding.check_id for f in found.fixed] == ["docker_run_privileged"]

@@ -16,10 +16,10 @@ from typing import Any
 
 from fastapi import Request
 
-from garrison.checks.base import Status
+from garrison.checks.diff import diff_scans
 from garrison.checks.loader import all_checks
 from garrison.checks.metadata import Metadata
-from garrison.checks.scan import Finding
+from garrison.checks.scan import Finding, Scan
 from garrison.core.errors import ConfigError
 from garrison.platform import Platform
 from garrison.storage.sql.scans import StoredFinding, StoredScan
@@ -316,16 +316,31 @@ class Diff:
     still: tuple[StoredFinding, ...]
 
 
-def diff(current: Sequence[StoredFinding], previous: Sequence[StoredFinding]) -> Diff:
-    """Compare the failures of two scans by :attr:`Finding.key` (lines move, keys do not)."""
-    now = [f for f in current if f.finding.status is Status.FAIL]
-    before = [f for f in previous if f.finding.status is Status.FAIL]
-    now_keys = {f.finding.key for f in now}
-    before_keys = {f.finding.key for f in before}
+def diff(
+    current: StoredScan,
+    now: Sequence[StoredFinding],
+    previous: StoredScan,
+    before: Sequence[StoredFinding],
+) -> Diff:
+    """The failures new, fixed and still there, as :func:`garrison.checks.diff.diff_scans` says
+    (so the console agrees with the CLI and the report), kept with their stored ids for links."""
+    stored = {id(f.finding): f for f in (*now, *before)}
+
+    def scan(summary: StoredScan, found: Sequence[StoredFinding]) -> Scan:
+        return Scan(
+            summary.target,
+            summary.kind,
+            summary.started,
+            summary.finished,
+            summary.check_ids,
+            tuple(f.finding for f in found),
+        )
+
+    change = diff_scans(scan(current, now), scan(previous, before))
     return Diff(
-        new=tuple(ordered(f for f in now if f.finding.key not in before_keys)),
-        fixed=tuple(ordered(f for f in before if f.finding.key not in now_keys)),
-        still=tuple(ordered(f for f in now if f.finding.key in before_keys)),
+        new=tuple(ordered(stored[id(f)] for f in change.new)),
+        fixed=tuple(ordered(stored[id(f)] for f in change.fixed)),
+        still=tuple(ordered(stored[id(f)] for f in change.still)),
     )
 
 

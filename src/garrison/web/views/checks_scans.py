@@ -97,7 +97,11 @@ def scan_page(
             request, "checks_findings.html", viewer=viewer, language=viewer.language, **context
         )
     previous = store.previous(stored)
-    changes = diff(everything, store.findings(previous.id)) if previous is not None else None
+    changes = (
+        diff(stored, everything, previous, store.findings(previous.id))
+        if previous is not None
+        else None
+    )
     check_ids = sorted({f.finding.check_id for f in everything})
     return render(
         request,
