@@ -111,6 +111,22 @@ class TargetError(GarrisonError):
     exit_code = 7
 
 
+class ActionError(GarrisonError):
+    """A response action could not do its work (a command failed, an API refused).
+
+    Attributes:
+        retryable: Whether trying again later may succeed (a timeout, a refused connection),
+            as opposed to a refusal no retry can fix (a bad argument, a missing container).
+    """
+
+    code = "action.failed"
+    exit_code = 8
+
+    def __init__(self, message: str, *, retryable: bool = False, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.retryable = retryable
+
+
 class AuthError(GarrisonError):
     """A token or credential was missing or wrong."""
 

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from garrison import __version__
 from garrison.core.errors import (
+    ActionError,
     AuthError,
     ForbiddenError,
     GarrisonError,
@@ -45,6 +46,7 @@ STATUS: dict[type[GarrisonError], int] = {
     ForbiddenError: 403,
     InputError: 400,
     TargetError: 502,  # the scanned host, not the caller, is at fault
+    ActionError: 502,  # a firewall, Docker or Kestra refused: not the caller's fault
 }
 
 

@@ -1,0 +1,1 @@
+"""Response automation: playbooks, their runs, and the response actions they call."""

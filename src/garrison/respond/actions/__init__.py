@@ -1,0 +1,1 @@
+"""Response actions, one module each (see :mod:`~garrison.respond.actions.base`)."""
