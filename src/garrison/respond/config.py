@@ -82,6 +82,7 @@ class ResponseSettings(BaseModel):
         nft_table / nft_set: The nftables table (family ``inet``) and set Garrison owns.
         iptables_chain: The chain Garrison inserts its ``DROP`` rules into.
         never_block: Addresses and networks no playbook may block, whatever it says.
+        never_disable: Accounts no playbook may disable (local or LDAP).
         internal: Networks that count as internal for ``is_internal()`` in expressions.
         http_allow: Host names (or ``*.suffix``) the ``http_request`` action may call.
         quarantine_dir: Where quarantined files are moved (default ``<home>/quarantine``).
@@ -103,6 +104,7 @@ class ResponseSettings(BaseModel):
     nft_set: str = Field(default="blocklist", pattern=r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
     iptables_chain: str = Field(default="INPUT", pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,28}$")
     never_block: list[str] = Field(default_factory=lambda: list(DEFAULT_NEVER_BLOCK))
+    never_disable: list[str] = Field(default_factory=lambda: ["root"])
     internal: list[str] = Field(default_factory=lambda: list(DEFAULT_INTERNAL))
     http_allow: list[str] = Field(default_factory=list)
     quarantine_dir: Path | None = None

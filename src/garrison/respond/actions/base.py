@@ -18,8 +18,9 @@ protocols the platform implements (and tests implement in memory, see
 from __future__ import annotations
 
 import shlex
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -216,6 +217,7 @@ class ActionContext:
         home: The data directory (quarantine and snapshots default under it).
         actor: Who the run acts for (``playbook:<name>`` or a user).
         run_id / step: The run and step this call belongs to (for records and idempotency).
+        sleep: Waits between polls (tests pass a function that does not wait).
     """
 
     settings: ResponseSettings
@@ -226,6 +228,7 @@ class ActionContext:
     actor: str = "playbook"
     run_id: int | None = None
     step: str = ""
+    sleep: Callable[[float], None] = time.sleep
 
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
