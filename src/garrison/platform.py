@@ -335,8 +335,18 @@ class Platform:
         for item in items:
             values = dict(item.values)
             people = [str(p) for p in values.pop("$people", [])]
+            roles = values.pop("$roles", None)
             try:
-                deliveries = notifier.notify(item.event, values, people=people) if notifier else []
+                deliveries = (
+                    notifier.notify(
+                        item.event,
+                        values,
+                        people=people,
+                        roles=[str(r) for r in roles] if isinstance(roles, list) else None,
+                    )
+                    if notifier
+                    else []
+                )
             except InputError as exc:
                 # Bad values or unknown people: no retry can fix it; record and move on.
                 outbox.finish(

@@ -33,6 +33,7 @@ from garrison.core.timezones import resolve_zone
 from garrison.incidents.grading import IMPACT, LOSS, Grade
 from garrison.incidents.policy import OpenPolicy
 from garrison.incidents.sla import DEFAULT_RULES, ClockRule, SlaPolicy
+from garrison.respond.config import ResponseSettings
 
 CONFIG_FILE_NAME = "garrison.toml"
 
@@ -305,6 +306,8 @@ class Settings(BaseSettings):
         notify: The ``[notify]`` table: channels, people, roles, on-call roster and routes
             (``docs/notifications.md``); checked when the platform opens.
         checks: The ``[checks]`` table (:class:`CheckSettings`).
+        response: The ``[response]`` table: playbooks and the limits of response actions
+            (``docs/playbooks.md``).
         evidence_algorithm: Cipher for evidence files at rest: ``aes-256-gcm`` or
             ``sm4-gcm`` (GM/T 0002); files sealed before a change stay readable.
     """
@@ -331,6 +334,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     incidents: IncidentSettings = Field(default_factory=IncidentSettings)
     checks: CheckSettings = Field(default_factory=CheckSettings)
+    response: ResponseSettings = Field(default_factory=ResponseSettings)
     notify: dict[str, Any] = Field(default_factory=dict)
     evidence_algorithm: Literal["aes-256-gcm", "sm4-gcm"] = "aes-256-gcm"
 

@@ -180,6 +180,7 @@ def _spawn(data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
             "garrison.cli.main",
             "ingest",
             "--follow",
+            "--no-detect",  # this test is about storage; detection would only compete for CPU
             "--year",
             "2026",
             str(log),

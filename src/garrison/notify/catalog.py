@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "完成时限",
         "reason": "原因",
         "link": "查看事件",
+        "playbook": "剧本",
         "sep": "：",
     },
     "en": {
@@ -59,6 +60,7 @@ LABELS: dict[str, dict[str, str]] = {
         "due": "Due",
         "reason": "Reason",
         "link": "Open the incident",
+        "playbook": "Playbook",
         "sep": ": ",
     },
 }
@@ -164,6 +166,30 @@ TEMPLATES: dict[str, dict[str, EventTemplate]] = {
             (*_COMMON, ("task", "{{ task }}"), ("who", "{{ who }}"), ("due", "{{ due }}")),
         ),
     },
+    "playbook.notice": {
+        "zh-CN": EventTemplate(
+            "{{ subject }}",
+            "{{ message }}",
+            (("incident_id", "{{ incident_id }}"), ("playbook", "{{ playbook }}")),
+        ),
+        "en": EventTemplate(
+            "{{ subject }}",
+            "{{ message }}",
+            (("incident_id", "{{ incident_id }}"), ("playbook", "{{ playbook }}")),
+        ),
+    },
+    "playbook.approval": {
+        "zh-CN": EventTemplate(
+            "待审批：剧本 {{ playbook }}（运行 {{ run }}）",
+            "剧本 {{ playbook }} 的运行 {{ run }} 正在等待您的审批：{{ message }}",
+            (("playbook", "{{ playbook }}"), ("due", "{{ due }}")),
+        ),
+        "en": EventTemplate(
+            "Approval needed: playbook {{ playbook }} (run {{ run }})",
+            "Run {{ run }} of playbook {{ playbook }} waits for your approval: {{ message }}",
+            (("playbook", "{{ playbook }}"), ("due", "{{ due }}")),
+        ),
+    },
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {
@@ -172,5 +198,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "sla.breach": ("incident_id", "title", "grade", "deadline_kind", "deadline"),
     "incident.escalated": ("incident_id", "title", "grade", "who"),
     "task.assigned": ("incident_id", "title", "task", "who"),
+    "playbook.notice": ("subject", "message"),
+    "playbook.approval": ("playbook", "run", "message"),
 }
-OPTIONAL = ("category", "reason", "due", "link", "grade")
+OPTIONAL = ("category", "reason", "due", "link", "grade", "incident_id", "playbook")

@@ -150,9 +150,17 @@ class Notifier:
         return self._people(self.config.roles[role])
 
     def plan(
-        self, event: str, values: Mapping[str, object], *, people: Sequence[str] = ()
+        self,
+        event: str,
+        values: Mapping[str, object],
+        *,
+        people: Sequence[str] = (),
+        roles: Sequence[str] | None = None,
     ) -> list[Planned]:
         """Work out what would be sent, without sending.
+
+        ``roles``, when given (a playbook's ``notify`` step), replaces the routes' own roles:
+        the routes for the event still choose the channels.
 
         Raises:
             InputError: Unknown people, or values the templates refuse.
@@ -167,7 +175,15 @@ class Notifier:
                 continue
             if route.grades is not None and grade not in route.grades:
                 continue
-            found = [p for role in route.roles for p in self._role(role, assignees)]
+            wanted = route.roles if roles is None else [*roles, "assignee"]
+            found = [
+                p
+                for role in wanted
+                if role in self.config.roles
+                or role == "assignee"
+                or (role == "on_call" and self.config.oncall is not None)
+                for p in self._role(role, assignees)
+            ]
             for channel in route.channels:
                 bucket = per_channel.setdefault(channel, {})
                 for person in found:
@@ -187,7 +203,12 @@ class Notifier:
         return plans
 
     def notify(
-        self, event: str, values: Mapping[str, object], *, people: Sequence[str] = ()
+        self,
+        event: str,
+        values: Mapping[str, object],
+        *,
+        people: Sequence[str] = (),
+        roles: Sequence[str] | None = None,
     ) -> list[Delivery]:
         """Render and send ``event`` on every routed channel; one delivery per message.
 
@@ -196,6 +217,7 @@ class Notifier:
                 ``task.assigned``.
             values: Template values (see :func:`garrison.notify.templates.render`).
             people: Person ids for the ``assignee`` role.
+            roles: Roles that replace the routes' own (see :meth:`plan`).
 
         Returns:
             The deliveries, in route order; an empty list when no route matches.
@@ -203,7 +225,7 @@ class Notifier:
         Raises:
             InputError: Bad values or unknown people (nothing is sent then).
         """
-        plans = self.plan(event, values, people=people)
+        plans = self.plan(event, values, people=people, roles=roles)
         messages: dict[str, Message] = {}
         deliveries: list[Delivery] = []
         for planned in plans:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from garrison.checks.collectors.dockerfile import SKIP_DIRS
-from garrison.checks.collectors.yamlloc import LocList, LocMap, YamlError, load_documents
+from garrison.core.yamlloc import LocList, LocMap, YamlError, load_documents
 
 #: Files larger than this are no Compose files worth reading.
 MAX_SIZE = 4 * 1024 * 1024
@@ -398,7 +398,7 @@ def services_of(document: Any, file: str, *, strict: bool) -> list[Service] | No
     """The services of one YAML document, ``None`` when it is no Compose document.
 
     Args:
-        document: A document from :func:`~garrison.checks.collectors.yamlloc.load_documents`.
+        document: A document from :func:`~garrison.core.yamlloc.load_documents`.
         file: Its file.
         strict: Require the services to look like Compose services (for files whose name does
             not say they are Compose files).

@@ -1,7 +1,7 @@
 """Kubernetes workload manifests: pod specs and containers, with the line of each setting.
 
 YAML files (``*.yaml``, ``*.yml``, multi-document streams) are read with
-:mod:`garrison.checks.collectors.yamlloc`. A document counts when it has a string
+:mod:`garrison.core.yamlloc`. A document counts when it has a string
 ``apiVersion`` and ``kind`` and the kind runs pods: Pod, Deployment, StatefulSet, DaemonSet,
 ReplicaSet, ReplicationController, Job, CronJob; ``List`` documents (``kubectl get -o yaml``)
 contribute their items. Everything else (compose files, CI configs, other kinds) is skipped
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from garrison.checks.collectors.yamlloc import LocList, LocMap, YamlError, load_documents
+from garrison.core.yamlloc import LocList, LocMap, YamlError, load_documents
 
 log = logging.getLogger(__name__)
 

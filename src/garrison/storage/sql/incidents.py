@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -25,7 +26,7 @@ from garrison.incidents.phases import ENTERING, Phase, transition
 from garrison.incidents.policy import TYPE_CATEGORY, entities
 from garrison.incidents.policy import incident_type as _suggested_type
 from garrison.incidents.sla import Milestone, SlaPolicy
-from garrison.incidents.tasks import TYPES, TaskTemplate, load_templates, plan
+from garrison.incidents.tasks import ROLES, TYPES, TaskTemplate, load_templates, plan
 from garrison.storage.sql import audit
 from garrison.storage.sql import tables as t
 from garrison.storage.sql.assets import load_assets
@@ -521,6 +522,46 @@ class IncidentStore:
         with self.engine.begin() as conn:
             self._get(conn, incident_id)
             self._log(conn, incident_id, "note", actor, text)
+
+    def add_task(
+        self, incident_id: int, title: str, *, role: str, due: datetime, actor: str
+    ) -> int:
+        """Add a task to an open incident in its current phase (audited); return its id.
+
+        Raises:
+            NotFoundError: On an unknown incident.
+            InputError: On an empty title, an unknown role or a closed incident.
+        """
+        title = title.strip()
+        if not title or len(title) > 500:
+            raise InputError("a task needs a title of 1-500 characters")
+        if role not in ROLES:
+            raise InputError(f"unknown role {role!r}", hint=", ".join(ROLES))
+        with self.engine.begin() as conn:
+            incident = self._get(conn, incident_id)
+            if incident.phase is Phase.CLOSED:
+                raise InputError(f"incident {incident_id} is closed")
+            key = conn.execute(
+                t.incident_tasks.insert().values(
+                    incident_id=incident_id,
+                    phase=incident.phase.value,
+                    role=role,
+                    title_zh=title,
+                    title_en=title,
+                    due=to_micros(due),
+                )
+            ).inserted_primary_key
+            assert key is not None  # noqa: S101 - an insert always has one
+            self._log(conn, incident_id, "action", actor, f"task added: {title}", {"role": role})
+            audit.append(
+                conn,
+                self.clock,
+                actor=actor,
+                action="incident.task_add",
+                target=f"incident:{incident_id}",
+                details={"task": int(key[0]), "role": role},
+            )
+            return int(key[0])
 
     def assign_task(self, task_id: int, owner: str, *, actor: str) -> None:
         """Give a task an owner (audited); the owner is notified (``task.assigned``).

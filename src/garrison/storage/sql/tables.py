@@ -548,6 +548,13 @@ playbook_decisions = sa.Table(
     sa.UniqueConstraint("approval_id", "actor", name="uq_playbook_decisions_actor"),
 )
 
+response_cursors = sa.Table(
+    "response_cursors",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+)
+
 response_blocks = sa.Table(
     "response_blocks",
     metadata,

@@ -89,6 +89,11 @@ def upgrade() -> None:
         sa.UniqueConstraint("approval_id", "actor", name="uq_playbook_decisions_actor"),
     )
     op.create_table(
+        "response_cursors",
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.BigInteger, nullable=False),
+    )
+    op.create_table(
         "response_blocks",
         sa.Column("address", sa.String(64), primary_key=True),
         sa.Column("backend", sa.String(16), nullable=False),
@@ -103,6 +108,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Drop the response tables."""
     op.drop_table("response_blocks")
+    op.drop_table("response_cursors")
     op.drop_table("playbook_decisions")
     op.drop_table("playbook_approvals")
     op.drop_table("playbook_steps")

@@ -11,7 +11,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from garrison.checks.collectors.yamlloc import LocList, LocMap, YamlError, line_of, load_documents
+from garrison.core.yamlloc import LocList, LocMap, YamlError, line_of, load_documents
 
 COMPOSE = """\
 # a comment
