@@ -18,7 +18,9 @@ from garrison.cli.commands import (
     hunt,
     incidents,
     ingest,
+    playbooks,
     rules,
+    runs,
     search,
     serve,
     sources,
@@ -100,6 +102,8 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(incidents.app, name="incidents")
 app.add_typer(assets.app, name="assets")
 app.add_typer(check.app, name="check")
+app.add_typer(playbooks.app, name="playbooks")
+app.add_typer(runs.app, name="runs")
 
 
 def main(argv: list[str] | None = None) -> int:

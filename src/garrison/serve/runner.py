@@ -10,6 +10,7 @@ from typing import Any
 
 import uvicorn
 
+from garrison.automation import Automation
 from garrison.compliance import Compliance
 from garrison.platform import Platform
 from garrison.serve.app import create_app
@@ -114,6 +115,27 @@ async def scan_forever(compliance: Compliance, interval: float = 60.0) -> None:
         await asyncio.sleep(interval)
 
 
+async def respond_forever(automation: Automation, interval: float = 5.0) -> None:
+    """Run the response worker every ``interval`` seconds: triggers, due runs, block expiry.
+
+    Runs are leased in the database, so several servers share the work without running a
+    step twice; a failing pass is logged and the next one goes on.
+    """
+    while True:
+        try:
+            summary = await asyncio.to_thread(automation.step)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the loop must survive any one failing step
+            log.exception("response worker pass failed; retrying in %.0f s", interval)
+        else:
+            for run in summary.advanced:
+                log.info("playbook run %d (%s): %s", run.id, run.playbook, run.status)
+            for address in summary.unblocked:
+                log.info("block of %s expired and was lifted", address)
+        await asyncio.sleep(interval)
+
+
 def server_config(app: Any, platform: Platform, *, host: str, port: int) -> uvicorn.Config:
     """The uvicorn configuration: HTTPS when a certificate and key are set."""
     settings = platform.settings
@@ -149,15 +171,20 @@ async def serve(
         )
         log.info("live detection every %.0f s", detection.interval_seconds)
     scheduler = asyncio.create_task(scan_forever(Compliance(platform)))
+    automation = Automation(platform)
+    for problem in automation.catalog().problems:
+        log.warning("playbook problem: %s", problem)
+    responder = asyncio.create_task(respond_forever(automation))
     config = server_config(app, platform, host=host, port=port)
     try:
         await uvicorn.Server(config).serve()
     finally:
         if transport is not None and server is not None:
             await stop_listeners(transport, server, collector)
-        scheduler.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await scheduler
+        for task in (scheduler, responder):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if detector is not None:
             detector.cancel()
             with contextlib.suppress(asyncio.CancelledError):
