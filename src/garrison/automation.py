@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from garrison.alerts.model import StoredAlert
-from garrison.core.errors import ActionError, InputError
+from garrison.core.errors import InputError
 from garrison.incidents.grading import Grade
 from garrison.incidents.phases import Phase
 from garrison.platform import Platform
-from garrison.respond.actions import registry
+from garrison.respond.actions import firewall
 from garrison.respond.actions.argv import CommandRunner, SubprocessRunner
 from garrison.respond.actions.base import ActionContext, Ports
 from garrison.respond.actions.values import parse_duration, parse_ip
@@ -557,29 +557,17 @@ class Automation:
         return summary
 
     def expire_blocks(self) -> list[str]:
-        """Lift blocks whose time is up (see the firewall action)."""
-        module = registry.registry().get("unblock_ip")
-        if module is None:
-            return []
-        lifted = []
-        for block in self.blocks.due(self.platform.clock.now()):
-            context = ActionContext(
-                settings=self.settings,
-                runner=self.runner,
-                clock=self.platform.clock,
-                ports=Ports(blocks=self.blocks),
-                home=self.platform.settings.home,
-                actor="expiry",
-                run_id=block.run_id,
-                step="expiry",
-            )
-            try:
-                module.run(module.parse({"address": block.address}), context)
-            except ActionError as exc:
-                log.warning("could not lift the block of %s: %s", block.address, exc.message)
-                continue
-            lifted.append(block.address)
-        return lifted
+        """Lift blocks whose time is up, with the tool each was placed with."""
+        context = ActionContext(
+            settings=self.settings,
+            runner=self.runner,
+            clock=self.platform.clock,
+            ports=Ports(blocks=self.blocks),
+            home=self.platform.settings.home,
+            actor="expiry",
+            step="expiry",
+        )
+        return firewall.expire_blocks(context)
 
     # -- people --------------------------------------------------------------------------------
 
