@@ -31,6 +31,8 @@ def parse_ip(value: object) -> str:
     """
     if not isinstance(value, str):
         raise ValueError("an IP address is a string")
+    if "%" in value:  # an IPv6 zone may hold any text, and nft reads its arguments as a script
+        raise ValueError(f"{value[:64]!r}: an address with a zone (%...) is not accepted")
     try:
         return str(ipaddress.ip_address(value.strip()))
     except ValueError:
@@ -65,11 +67,11 @@ def parse_pid(value: object) -> int:
     Raises:
         ValueError: For anything else.
     """
-    if isinstance(value, bool):
-        raise ValueError("a process id is a number")
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError("a process id is a whole number")
     try:
         number = int(str(value).strip()) if isinstance(value, str) else int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{str(value)[:32]!r} is not a process id") from None
     if not 2 <= number <= _MAX_PID:
         raise ValueError(f"process id {number} is out of range (2-{_MAX_PID})")
@@ -110,8 +112,8 @@ def parse_duration(value: object) -> timedelta:
         seconds = float(((d * 24 + h) * 60 + m) * 60 + s)
     else:
         raise ValueError("a duration is a number of seconds or text such as 24h")
-    if seconds <= 0:
-        raise ValueError("a duration must be positive")
+    if not seconds > 0 or seconds > 100 * 365 * 86400:  # also refuses NaN and infinity
+        raise ValueError("a duration must be positive and at most 100 years")
     return timedelta(seconds=seconds)
 
 
