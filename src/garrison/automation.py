@@ -451,7 +451,8 @@ class Automation:
             context = alert_context(stored, events)
             for loaded in playbooks:
                 if self._alert_matches(loaded.playbook, context):
-                    run = self._trigger(loaded, "alert", f"alert:{stored.id}", context)
+                    dedupe = self._once_per(loaded.playbook, context) or f"alert:{stored.id}"
+                    run = self._trigger(loaded, "alert", f"alert:{stored.id}", context, dedupe)
                     if run is not None:
                         started.append(run)
         return started
@@ -511,13 +512,33 @@ class Automation:
                 if spec.types and incident.type not in spec.types:
                     continue
                 if self._where(loaded.playbook, spec.where, context):
-                    run = self._trigger(loaded, "incident", f"incident:{incident_id}", context)
+                    subject = f"incident:{incident_id}"
+                    run = self._trigger(loaded, "incident", subject, context, subject)
                     if run is not None:
                         started.append(run)
         return started
 
+    def _once_per(self, playbook: Playbook, context: Mapping[str, Any]) -> str | None:
+        """The dedupe key of ``once_per``: its value and the current window's number."""
+        spec = playbook.trigger.alert
+        if spec is None or spec.once_per is None:
+            return None
+        try:
+            value = Scope(dict(context), self.functions()).evaluate(spec.once_per)
+        except ExpressionError as exc:
+            log.warning("playbook %s: once_per failed: %s", playbook.id, exc.message)
+            return None
+        window = int(self.now().timestamp() // max(spec.window.total_seconds(), 1))
+        digest = hashlib.sha256(repr(value).encode()).hexdigest()[:24]
+        return f"once:{digest}:{window}"
+
     def _trigger(
-        self, loaded: Loaded, trigger: Literal["alert", "incident"], subject: str, context: Any
+        self,
+        loaded: Loaded,
+        trigger: Literal["alert", "incident"],
+        subject: str,
+        context: Any,
+        dedupe: str,
     ) -> int | None:
         try:
             run = self.start(
@@ -526,7 +547,7 @@ class Automation:
                 trigger=trigger,
                 subject=subject,
                 context=context,
-                dedupe=f"{loaded.playbook.id}|{subject}",
+                dedupe=f"{loaded.playbook.id}|{dedupe}",
                 execute=False,
             )
         except InputError as exc:

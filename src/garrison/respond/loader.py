@@ -189,16 +189,17 @@ def lint(playbook: Playbook, document: Any, path: str) -> list[Problem]:
                 messages += _check_args(step)
             problems += [Problem(path, line, m) for m in messages]
     trigger = playbook.trigger
-    for name, where in (
-        ("alert", trigger.alert.where if trigger.alert else None),
-        ("incident", trigger.incident.where if trigger.incident else None),
+    for name, key, where in (
+        ("alert", "where", trigger.alert.where if trigger.alert else None),
+        ("alert", "once_per", trigger.alert.once_per if trigger.alert else None),
+        ("incident", "where", trigger.incident.where if trigger.incident else None),
     ):
         if where:
             try:
                 compile_expression(where)
             except ExpressionError as exc:
                 problems.append(
-                    Problem(path, _locate(document, ("trigger", name, "where")), exc.message)
+                    Problem(path, _locate(document, ("trigger", name, key)), exc.message)
                 )
     for name, spec in playbook.inputs.items():
         for source in _expressions(spec.default):

@@ -43,6 +43,9 @@ class AlertTrigger(Model):
         tags: Tags, any of (``attack.t1110``).
         levels: Alert levels, any of.
         where: A CEL condition over ``alert`` and ``event``.
+        once_per: A CEL expression (``alert.source_ip``): alerts giving the same value start
+            one run per ``window`` (several rules firing on one attacker start one run).
+        window: The period of ``once_per``.
     """
 
     rules: list[str] = Field(default_factory=list)
@@ -51,6 +54,13 @@ class AlertTrigger(Model):
         default_factory=list
     )
     where: str | None = None
+    once_per: str | None = None
+    window: timedelta = Field(default=timedelta(hours=1))
+
+    @field_validator("window", mode="before")
+    @classmethod
+    def _window(cls, value: object) -> timedelta:
+        return _duration(value)
 
 
 class IncidentTrigger(Model):
