@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from garrison.respond.loader import builtin_sources, load_catalog, parse
+from garrison.respond.loader import load_catalog, parse
 
 GOOD = """\
 id: good
