@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from garrison.respond.loader import load_catalog, parse
+from garrison.respond.loader import builtin_sources, load_catalog, parse
 
 GOOD = """\
 id: good
@@ -85,3 +85,16 @@ def test_catalog_user_files_override_shipped_and_duplicates_are_refused(tmp_path
     assert any("b.yaml:1: playbook id 'good' is also used by" in m for m in messages)
     assert any("c.yml" in m and "invalid YAML" in m for m in messages)
     assert any("missing:1: no such file or folder" in m for m in messages)
+
+
+def test_shipped_playbooks_are_valid() -> None:
+    names = [name for name, _ in builtin_sources()]
+    assert {
+        "brute-force-block.yml",
+        "account-compromise.yml",
+        "web-shell.yml",
+        "data-exfiltration.yml",
+    } <= set(names)
+    catalog = load_catalog(builtin=True)
+    assert catalog.problems == []
+    assert len(catalog.playbooks) == len(names)
