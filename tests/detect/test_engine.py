@@ -285,7 +285,7 @@ def rule_sets_and_events(
     return documents, events
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_sets_and_events(), st.booleans())
 def test_engine_agrees_with_evaluating_every_rule_on_random_rule_sets(
     case: tuple[list[dict[str, Any]], list[tuple[str, dict[str, Any]]]], short: bool

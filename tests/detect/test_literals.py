@@ -115,7 +115,7 @@ def test_rarer_sets_are_preferred() -> None:
 # --- soundness on random regexes ------------------------------------------------------------
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.filter_too_much])
 @given(regexes(), FLAGS, st.booleans(), st.data())
 def test_regex_literals_are_sound(
     pattern: str, flags: int, short: bool, data: st.DataObject
