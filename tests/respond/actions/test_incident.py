@@ -63,3 +63,80 @@ def test_plans_touch_nothing_and_bad_input_is_refused() -> None:
         actions["update_incident"].parse({"incident_id": 1})
     with pytest.raises(ActionError, match="no incidents service"):
         actions["open_incident"].run(actions["open_incident"].parse({"title": "x"}), ctx(None))
+
+
+def test_every_plan_is_a_record_line_without_port_calls() -> None:
+    port = MemoryIncidents()
+    c = ctx(port)
+    actions = registry.registry()
+    raws: dict[str, dict[str, object]] = {
+        "open_incident": {"title": "Web shell on web-01"},
+        "update_incident": {"incident_id": 3, "note": "isolated"},
+        "transition_incident": {"incident_id": 3, "phase": "eradicate", "reason": "contained"},
+        "add_task": {"incident_id": 3, "title": "Rotate keys", "role": "command"},
+    }
+    details = {}
+    for name, raw in raws.items():
+        action = actions[name]
+        plan = action.plan(action.parse(raw), c)
+        assert [e.kind for e in plan.effects] == ["record"]
+        details[name] = plan.effects[0].detail
+    assert details == {
+        "open_incident": "open incident",
+        "update_incident": "update incident 3",
+        "transition_incident": "move incident 3 to eradicate",
+        "add_task": "add task 'Rotate keys' to incident 3",
+    }
+    assert port.calls == [] and port.incidents == {}
+
+
+def test_regrade_alone_and_task_defaults() -> None:
+    port = MemoryIncidents()
+    c = ctx(port)
+    actions = registry.registry()
+    actions["open_incident"].run(actions["open_incident"].parse({"title": "x"}), c)
+    update = actions["update_incident"]
+    update.run(update.parse({"incident_id": 1, "grade": "III", "reason": "fewer hosts"}), c)
+    task = actions["add_task"]
+    args = task.parse({"incident_id": 1, "title": "Check backups", "due_hours": 720})
+    assert (args.role, args.due_hours) == ("technical", 720)
+    task.run(args, c)
+    assert port.incidents[1]["grade"] == "III"
+    assert port.incidents[1]["tasks"] == [
+        {"title": "Check backups", "role": "technical", "due_hours": 720}
+    ]
+    assert [name for name, _ in port.calls] == ["open", "regrade", "task"]
+
+
+@pytest.mark.parametrize(
+    ("action", "raw"),
+    [
+        ("open_incident", {"title": ""}),
+        ("open_incident", {"title": "x" * 513}),
+        ("open_incident", {"title": "x", "grade": "V", "grade_reason": "r"}),
+        ("open_incident", {"title": "x", "grade": "II", "grade_reason": "  "}),
+        ("open_incident", {"title": "x", "alert_ids": [0]}),
+        ("open_incident", {"title": "x", "alert_ids": ["1; drop"]}),
+        ("open_incident", {"title": "x", "incident_type": "Web Attack"}),
+        ("open_incident", {"title": "x", "owner": "root"}),
+        ("update_incident", {"incident_id": 0, "note": "n"}),
+        ("update_incident", {"incident_id": 1, "grade": "I"}),
+        ("transition_incident", {"incident_id": 1, "phase": "contain", "reason": ""}),
+        ("add_task", {"incident_id": 1, "title": "t", "role": "legal"}),
+        ("add_task", {"incident_id": 1, "title": "t", "due_hours": 0}),
+        ("add_task", {"incident_id": 1, "title": "t", "due_hours": 721}),
+        ("add_task", {"incident_id": 1, "title": ""}),
+    ],
+)
+def test_bad_arguments_are_refused(action: str, raw: dict[str, object]) -> None:
+    with pytest.raises(InputError, match=action):
+        registry.get(action).parse(raw)
+
+
+def test_a_missing_incident_fails_the_run() -> None:
+    move = registry.get("transition_incident")
+    with pytest.raises(ActionError, match="does not exist"):
+        move.run(
+            move.parse({"incident_id": 9, "phase": "contain", "reason": "x"}),
+            ctx(MemoryIncidents()),
+        )

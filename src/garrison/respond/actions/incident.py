@@ -1,8 +1,12 @@
-"""Incident actions: open, update (note, grade), move to another phase, add a task."""
+"""Incident actions: open, update (note, grade), move to another phase, add a task.
+
+They change incidents only through the incidents port; ``plan`` calls no port at all. The
+playbook engine fills ``open_incident``'s ``alert_ids`` with the triggering alert by default.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -11,9 +15,10 @@ from garrison.respond.actions.base import Action, ActionContext, Effect, Outcome
 Grade = Literal["I", "II", "III", "IV"]
 #: The incident phases (kept here so ``respond`` does not import ``incidents``; a test checks
 #: they equal :class:`garrison.incidents.phases.Phase`).
-PHASES = ("detect", "triage", "contain", "eradicate", "recover", "review", "closed")
 Phase = Literal["detect", "triage", "contain", "eradicate", "recover", "review", "closed"]
+PHASES: tuple[str, ...] = get_args(Phase)
 Role = Literal["command", "technical", "communication"]
+AlertId = Annotated[int, Field(ge=1)]
 
 
 class _Args(BaseModel):
@@ -28,7 +33,7 @@ class OpenArgs(_Args):
     grade_reason: str | None = Field(default=None, max_length=2000)
     incident_type: str | None = Field(default=None, pattern=r"^[a-z_]{1,32}$")
     summary: str | None = Field(default=None, max_length=4000)
-    alert_ids: list[int] = Field(default_factory=list, max_length=100)
+    alert_ids: list[AlertId] = Field(default_factory=list, max_length=100)
 
     @model_validator(mode="after")
     def _reason(self) -> OpenArgs:

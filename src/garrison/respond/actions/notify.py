@@ -9,7 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from garrison.respond.actions.base import Action, ActionContext, Effect, Outcome
 
-_NAME = r"^[a-z][a-z0-9_.-]{0,31}$"
+#: Role names (``command``, ``technical``, ``communication``, ``oncall``...).
+_ROLE = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+#: People are user names, as the user store accepts them (``li.na``).
+_PERSON = re.compile(r"[a-z][a-z0-9_.-]{0,63}")
 
 
 class NotifyArgs(BaseModel):
@@ -27,9 +30,12 @@ class NotifyArgs(BaseModel):
     def _someone(self) -> NotifyArgs:
         if not self.roles and not self.people:
             raise ValueError("give roles or people to notify")
-        for name in [*self.roles, *self.people]:
-            if not re.fullmatch(_NAME, name):
-                raise ValueError(f"{name[:40]!r} is not a role or person id")
+        for role in self.roles:
+            if not _ROLE.fullmatch(role):
+                raise ValueError(f"{role[:40]!r} is not a role name")
+        for person in self.people:
+            if not _PERSON.fullmatch(person):
+                raise ValueError(f"{person[:40]!r} is not a user name")
         return self
 
 
@@ -42,7 +48,8 @@ class Notify(Action[NotifyArgs]):
 
     def _effect(self, args: NotifyArgs) -> Effect:
         to = ", ".join([*args.roles, *args.people])
-        return Effect("record", f"notify {to}: {args.subject}")
+        # One line for people even when the subject (from an event) holds line breaks.
+        return Effect("record", f"notify {to}: {' '.join(args.subject.split())}")
 
     def plan(self, args: NotifyArgs, ctx: ActionContext) -> Outcome:
         """What would be queued."""
