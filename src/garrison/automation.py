@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from garrison.alerts.model import StoredAlert
-from garrison.core.errors import InputError
+from garrison.core.errors import InputError, NotFoundError
 from garrison.incidents.grading import Grade
 from garrison.incidents.phases import Phase
 from garrison.platform import Platform
@@ -268,6 +268,20 @@ class Automation:
         """
         return self.catalog().get(playbook_id)
 
+    def known(self, playbook_id: str) -> Loaded:
+        """One playbook, for callers that answer "not found" rather than "bad input".
+
+        Raises:
+            NotFoundError: For an unknown id (the API's 404).
+        """
+        catalog = self.catalog()
+        if playbook_id not in catalog.playbooks:
+            raise NotFoundError(
+                f"no playbook {playbook_id!r}",
+                hint="known: " + (", ".join(sorted(catalog.playbooks)) or "none"),
+            )
+        return catalog.playbooks[playbook_id]
+
     def functions(self) -> Functions:
         """``is_internal`` and ``never_block`` as the settings define them."""
         return Functions(tuple(self.settings.internal), tuple(self.settings.never_block))
@@ -375,6 +389,45 @@ class Automation:
         if run is None or not execute:
             return run
         return self.process(run.id)
+
+    def start_manual(
+        self,
+        playbook_id: str,
+        *,
+        actor: str,
+        inputs: Mapping[str, Any] | None = None,
+        dry_run: bool = False,
+        alert_id: int | None = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> RunRecord:
+        """Start a run by hand (CLI, API, console), on a stored alert when ``alert_id`` is given.
+
+        The alert and its first event become the context; keys of ``context`` override them.
+
+        Raises:
+            InputError: Unknown playbook or bad inputs.
+            NotFoundError: No such alert.
+        """
+        data: dict[str, Any] = {}
+        subject = None
+        if alert_id is not None:
+            stored = self.platform.alerts.get(alert_id)
+            first = list(stored.alert.event_ids[:1])
+            events = [e.to_dict() for e in self.platform.events_by_id(first)]
+            data = alert_context(stored, events)
+            subject = f"alert:{alert_id}"
+        data.update(context or {})
+        run = self.start(
+            playbook_id,
+            actor=actor,
+            inputs=inputs,
+            dry_run=dry_run,
+            context=data,
+            subject=subject,
+        )
+        if run is None:  # pragma: no cover - manual runs carry no dedupe key
+            raise RuntimeError("a manual run was deduplicated")
+        return run
 
     def process(self, run_id: int) -> RunRecord:
         """Advance one run now (when no other worker holds it)."""
@@ -621,6 +674,15 @@ class Automation:
             a for s in steps if s.kind == "approval" if (a := self.runs.approval(run_id, s.step))
         ]
         return run, steps, approvals
+
+    def view_json(self, run_id: int) -> dict[str, Any]:
+        """A run with its steps and approvals as JSON (CLI ``--json``, API, console)."""
+        run, steps, approvals = self.view(run_id)
+        return {
+            **run.to_json(),
+            "steps": [s.to_json() for s in steps],
+            "approvals": [a.to_json() for a in approvals],
+        }
 
     def now(self) -> datetime:
         """The platform's time."""

@@ -7,6 +7,7 @@ restart, :class:`MemoryJournal` serves dry runs without a database and tests.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -171,6 +172,18 @@ class ApprovalRecord:
     due_at: datetime
     decided_at: datetime | None = None
     decisions: tuple[Decision, ...] = ()
+
+    def allows(self, actor: str, roles: Iterable[str]) -> bool:
+        """Whether ``actor`` (holding ``roles``) is one of the approvers.
+
+        ``users`` lists console people by their bare name (``alice`` is ``user:alice``) or any
+        caller by its full audit name (``token:kestra``, ``cli:root``).
+        """
+        if set(self.approvers.get("roles", [])) & set(roles):
+            return True
+        users = set(self.approvers.get("users", []))
+        kind, _, name = actor.partition(":")
+        return actor in users or (kind == "user" and name in users)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready form."""

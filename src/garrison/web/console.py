@@ -20,6 +20,7 @@ from garrison.web.views import (
     incident_actions,
     incidents,
     overview,
+    response,
     rules,
     session,
 )
@@ -82,6 +83,7 @@ def install(app: FastAPI) -> None:
         events,
         rules,
         checks,
+        response,
         audit,
         admin,
         account,

@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/events", N_("Events"), "read", "search"),
     NavItem("/rules", N_("Rules"), "read", "shield"),
     NavItem("/checks", N_("Compliance"), "read", "clipboard-check"),
+    NavItem("/response", N_("Response"), "read", "zap"),
     NavItem("/audit", N_("Audit trail"), "audit", "list"),
     NavItem("/admin/users", N_("Users"), "admin", "users"),
     NavItem("/admin/tokens", N_("API tokens"), "admin", "key"),

@@ -121,7 +121,7 @@ def test_approvals_count_distinct_people_and_check_roles(
         run_id,
         "ok",
         required=2,
-        approvers={"roles": ["admin"], "users": ["li.na"]},
+        approvers={"roles": ["admin"], "users": ["li.na", "token:kestra"]},
         message="Block?",
         on_timeout="reject",
         due_at=due,
@@ -135,12 +135,15 @@ def test_approvals_count_distinct_people_and_check_roles(
     assert [a.id for a in runs.approvals()] == [request.id]
     with pytest.raises(ForbiddenError):
         runs.decide(request.id, actor="bob", roles=["auditor"], decision="approve")
-    got = runs.decide(request.id, actor="li.na", roles=["analyst"], decision="approve")
+    with pytest.raises(ForbiddenError):  # a bare name is a console person, not a token
+        runs.decide(request.id, actor="token:li.na", roles=[], decision="approve")
+    got = runs.decide(request.id, actor="user:li.na", roles=["analyst"], decision="approve")
     assert got.status == "waiting" and len(got.decisions) == 1
     with pytest.raises(InputError, match="already decided"):
-        runs.decide(request.id, actor="li.na", roles=["analyst"], decision="approve")
-    got = runs.decide(request.id, actor="root", roles=["admin"], decision="approve", comment="ok")
-    assert got.status == "approved" and [d.actor for d in got.decisions] == ["li.na", "root"]
+        runs.decide(request.id, actor="user:li.na", roles=["analyst"], decision="approve")
+    got = runs.decide(request.id, actor="token:kestra", roles=[], decision="approve", comment="ok")
+    assert got.status == "approved"
+    assert [d.actor for d in got.decisions] == ["user:li.na", "token:kestra"]
     with pytest.raises(InputError, match="not waiting"):
         runs.decide(request.id, actor="zed", roles=["admin"], decision="reject")
 

@@ -145,34 +145,18 @@ def _start(
     st = state(ctx)
     platform = st.platform()
     automation = Automation(platform)
-    data = _context(context)
-    subject = None
-    if alert is not None:
-        from garrison.automation import alert_context
-
-        stored = platform.alerts.get(alert)
-        events = [e.to_dict() for e in platform.events_by_id(list(stored.alert.event_ids[:1]))]
-        data = {**alert_context(stored, events), **data}
-        subject = f"alert:{alert}"
-    run = automation.start(
+    run = automation.start_manual(
         playbook_id,
         actor=actor(),
         inputs=_inputs(inputs),
         dry_run=dry_run,
-        context=data,
-        subject=subject,
+        alert_id=alert,
+        context=_context(context),
     )
-    assert run is not None  # noqa: S101 - no dedupe key for manual runs
-    _, steps, approvals = automation.view(run.id)
     if as_json:
-        emit_json(
-            {
-                **run.to_json(),
-                "steps": [s.to_json() for s in steps],
-                "approvals": [a.to_json() for a in approvals],
-            }
-        )
+        emit_json(automation.view_json(run.id))
     else:
+        _, steps, approvals = automation.view(run.id)
         print_run(st, run, steps, approvals)
     if run.status in ("failed", "rejected"):
         raise typer.Exit(1)

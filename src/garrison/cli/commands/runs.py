@@ -98,17 +98,11 @@ def show(
 ) -> None:
     """One run with every step: arguments, commands, outputs, errors, approvals."""
     st = state(ctx)
-    run, steps, approvals = Automation(st.platform()).view(run_id)
+    automation = Automation(st.platform())
     if as_json:
-        emit_json(
-            {
-                **run.to_json(),
-                "steps": [s.to_json() for s in steps],
-                "approvals": [a.to_json() for a in approvals],
-            }
-        )
+        emit_json(automation.view_json(run_id))
         return
-    print_run(st, run, steps, approvals)
+    print_run(st, *automation.view(run_id))
 
 
 @app.command(epilog="Example: garrison runs approvals")

@@ -508,9 +508,7 @@ class RunStore:
                 raise InputError(f"approval {approval_id} is {record.status}, not waiting")
             if now >= record.due_at:
                 raise InputError(f"approval {approval_id} passed its deadline")
-            allowed_roles = set(record.approvers.get("roles", []))
-            allowed_users = set(record.approvers.get("users", []))
-            if not (allowed_roles & set(roles)) and actor not in allowed_users:
+            if not record.allows(actor, roles):
                 raise ForbiddenError(f"{actor} may not decide approval {approval_id}")
             if any(d.actor == actor for d in record.decisions):
                 raise InputError(f"{actor} already decided approval {approval_id}")
