@@ -566,3 +566,50 @@ response_blocks = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Index("ix_response_blocks_expiry", "expires_at"),
 )
+
+jobs = sa.Table(
+    "jobs",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("cron", sa.String(128), nullable=False),
+    sa.Column("args", sa.Text, nullable=False),
+    sa.Column("timezone", sa.String(64)),
+    sa.Column("missed", sa.String(8), nullable=False),
+    sa.Column("catch_up", sa.Integer, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("next_run", sa.BigInteger),
+    sa.Column("last_slot", sa.BigInteger),
+    sa.Column("created_by", sa.String(256), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_jobs_due", "enabled", "next_run"),
+)
+
+job_runs = sa.Table(
+    "job_runs",
+    metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("job", sa.String(64), nullable=False),
+    sa.Column("slot", sa.BigInteger, nullable=False),
+    sa.Column("started_at", sa.BigInteger, nullable=False),
+    sa.Column("finished_at", sa.BigInteger),
+    sa.Column("duration", sa.BigInteger),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("holder", sa.String(128), nullable=False),
+    sa.Column("summary", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.UniqueConstraint("job", "slot", name="uq_job_runs_slot"),
+    sa.Index("ix_job_runs_status", "status", "holder"),
+    sa.Index("ix_job_runs_started", "started_at"),
+)
+
+leases = sa.Table(
+    "leases",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("holder", sa.String(128), nullable=False),
+    sa.Column("acquired_at", sa.BigInteger, nullable=False),
+    sa.Column("until", sa.BigInteger, nullable=False),
+)
