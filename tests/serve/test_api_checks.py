@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,12 +10,9 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient as Client
 
-from garrison.checks.targets import ScanTarget
-from garrison.compliance import Compliance, Outcome
 from garrison.core.clock import FrozenClock
 from garrison.platform import Platform
 from garrison.serve.app import create_app
-from garrison.serve.runner import scan_forever
 from garrison.settings import Settings
 
 COMPOSE = """services:
@@ -207,37 +202,3 @@ def test_scan_targets_through_their_life(
     assert len(call(client, "GET", "/api/v1/scans", tokens["read"]).json()) == 2
     actions = {e.action for e in platform.audit_entries(limit=20)}
     assert {"scan_target.add", "scan_target.remove", "scan.run"} <= actions
-
-
-def test_the_scan_loop_runs_due_targets_and_survives_a_failing_step(
-    platform: Platform, clock: FrozenClock, deploy: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    compliance = Compliance(platform)
-    saved = compliance.save_target(
-        ScanTarget("deploy", "config", str(deploy), schedule="0 7 * * 1-5"), actor="cli:root"
-    )
-    assert saved.next_run is not None
-    clock.set(saved.next_run)
-    real, calls = compliance.step, list[int]()
-
-    def step() -> list[Outcome]:
-        calls.append(len(calls))
-        if len(calls) == 1:
-            raise RuntimeError("database unreachable")
-        return real()
-
-    compliance.step = step  # type: ignore[method-assign]
-
-    async def loop() -> None:
-        task = asyncio.create_task(scan_forever(compliance, interval=0.01))
-        while len(calls) < 3:
-            await asyncio.sleep(0.01)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    with caplog.at_level(logging.INFO, logger="garrison.serve.runner"):
-        asyncio.run(asyncio.wait_for(loop(), 30))
-    assert "scheduled scan step failed" in caplog.text
-    assert "scheduled scan of deploy: scan 1," in caplog.text
-    assert len(platform.scans.scans(target="deploy")) == 1

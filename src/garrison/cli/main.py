@@ -18,6 +18,7 @@ from garrison.cli.commands import (
     hunt,
     incidents,
     ingest,
+    jobs,
     playbooks,
     rules,
     runs,
@@ -104,6 +105,7 @@ app.add_typer(assets.app, name="assets")
 app.add_typer(check.app, name="check")
 app.add_typer(playbooks.app, name="playbooks")
 app.add_typer(runs.app, name="runs")
+app.add_typer(jobs.app, name="jobs")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""Runs the HTTP server and the syslog listeners in one asyncio loop."""
+"""Runs the HTTP server, the syslog listeners and the background workers in one asyncio loop."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from typing import Any
 import uvicorn
 
 from garrison.automation import Automation
-from garrison.compliance import Compliance
 from garrison.platform import Platform
 from garrison.serve.app import create_app
 from garrison.serve.metrics import Metrics
 from garrison.serve.receiver import receive
+from garrison.serve.scheduling import Scheduler, schedule_forever
 from garrison.serve.syslog import Collector, Deliver, start_listeners, stop_listeners
 
 log = logging.getLogger(__name__)
@@ -89,32 +89,6 @@ async def detect_forever(
         await asyncio.sleep(interval)
 
 
-async def scan_forever(compliance: Compliance, interval: float = 60.0) -> None:
-    """Run the scheduled baseline scans that are due, checking every ``interval`` seconds.
-
-    Scans run in a worker thread; each due target is claimed in the database first, so with
-    several servers only one scans it. A failing step is logged and the schedule goes on.
-    """
-    while True:
-        try:
-            outcomes = await asyncio.to_thread(compliance.step)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # the loop must survive any one failing step
-            log.exception("scheduled scan step failed; retrying in %.0f s", interval)
-        else:
-            for outcome in outcomes:
-                stored = outcome.stored
-                log.info(
-                    "scheduled scan of %s: scan %s, %d failure(s), %d alert(s)",
-                    outcome.scan.target,
-                    stored.id if stored else "-",
-                    len(outcome.scan.failed()),
-                    len(outcome.alerted),
-                )
-        await asyncio.sleep(interval)
-
-
 async def respond_forever(automation: Automation, interval: float = 5.0) -> None:
     """Run the response worker every ``interval`` seconds: triggers, due runs, block expiry.
 
@@ -170,10 +144,16 @@ async def serve(
             detect_forever(platform, detection.interval_seconds, metrics)
         )
         log.info("live detection every %.0f s", detection.interval_seconds)
-    scheduler = asyncio.create_task(scan_forever(Compliance(platform)))
     automation = Automation(platform)
     for problem in automation.catalog().problems:
         log.warning("playbook problem: %s", problem)
+    jobs = Scheduler(platform, automation=automation)
+    added = jobs.ensure_builtin()
+    changed = jobs.sync_playbooks()
+    if added or changed:
+        log.info("scheduled jobs: %s", ", ".join(["+" + n for n in added] + changed))
+    log.info("scheduler worker %s", jobs.holder)
+    scheduler = asyncio.create_task(schedule_forever(jobs))
     responder = asyncio.create_task(respond_forever(automation))
     config = server_config(app, platform, host=host, port=port)
     try:
