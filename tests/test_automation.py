@@ -21,7 +21,10 @@ from garrison.ingest.pipeline import ingest_path
 from garrison.ingest.summary import IngestSummary
 from garrison.platform import Platform
 from garrison.respond.actions.argv import RecordingRunner
+from garrison.respond.runs import StepRecord
 from garrison.settings import Settings
+
+from .respond.actions.docker_fake import FakeDocker, serve_unix
 
 ADD = ("nft", "add", "element", "inet", "garrison", "blocklist4")
 
@@ -157,7 +160,37 @@ PAYLOADS = [
 def test_injection_payloads_in_every_event_field_reach_no_shell(
     platform: Platform, tmp_path: Path
 ) -> None:
-    """Every shipped playbook, live, on an alert whose every field is a payload."""
+    """Every shipped playbook, live, on an alert whose every field is a payload.
+
+    Host commands go to a recording runner, container actions to a fake Docker daemon that
+    records every request: no argv, path or body may carry a payload.
+    """
+    docker = FakeDocker()
+    with serve_unix(docker) as url:
+        platform.settings.response.docker_url = url
+        runner = _run_payloads(platform)
+    for request in docker.requests:
+        for payload in PAYLOADS:
+            assert payload not in request.path and payload not in str(request.body)
+    assert not Path("/tmp/garrison-pwned").exists()
+    runs = Automation(platform).runs.list(limit=1000)
+    assert len(runs) >= len(PAYLOADS)  # the playbooks did run and refused the values
+    steps = [s for r in runs for s in platform_steps(platform, r.id)]
+    errors = " ".join(s.error or "" for s in steps if s.status == "failed")
+    assert "not an acceptable user name" in errors
+    for argv in runner.calls:
+        assert argv[0] not in ("sh", "bash", "dash", "zsh", "env", "busybox")
+        assert "-c" not in argv[:2]
+        for arg in argv:
+            for payload in PAYLOADS:
+                assert payload not in arg, (argv, payload)
+
+
+def platform_steps(platform: Platform, run_id: int) -> list[StepRecord]:
+    return Automation(platform).runs.steps(run_id)
+
+
+def _run_payloads(platform: Platform) -> RecordingRunner:
     runner = RecordingRunner()
     automation = Automation(platform, runner=runner)
     for payload in PAYLOADS:
@@ -196,16 +229,4 @@ def test_injection_payloads_in_every_event_field_reach_no_shell(
                 assert isinstance(exc, GarrisonError), exc
     for approval in automation.runs.approvals():  # let every run reach its actions
         automation.decide(approval.id, user="root", roles=["admin"], decision="approve")
-    assert not Path("/tmp/garrison-pwned").exists()
-    runs = automation.runs.list(limit=1000)
-    assert len(runs) >= len(PAYLOADS)  # the playbooks did run and refused the values
-    errors = " ".join(
-        s.error or "" for r in runs for s in automation.runs.steps(r.id) if s.status == "failed"
-    )
-    assert "not an acceptable user name" in errors
-    for argv in runner.calls:
-        assert argv[0] not in ("sh", "bash", "dash", "zsh", "env", "busybox")
-        assert "-c" not in argv[:2]
-        for arg in argv:
-            for payload in PAYLOADS:
-                assert payload not in arg, (argv, payload)
+    return runner
