@@ -29,6 +29,7 @@ from garrison.platform import Platform
 from garrison.serve.api import authorize, bearer, create_router
 from garrison.serve.api_checks import create_checks_router
 from garrison.serve.api_incidents import create_incident_router
+from garrison.serve.api_jobs import create_jobs_router
 from garrison.serve.api_response import create_response_router
 from garrison.serve.metrics import CONTENT_TYPE, Metrics
 from garrison.serve.receiver import receive
@@ -135,6 +136,7 @@ def create_app(platform: Platform, metrics: Metrics | None = None) -> FastAPI:
     app.include_router(create_incident_router(platform))
     app.include_router(create_checks_router(platform))
     app.include_router(create_response_router(platform))
+    app.include_router(create_jobs_router())
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict[str, str]:
