@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from garrison.auth import passwords, totp
+from garrison.automation import Automation
 from garrison.core.clock import FrozenClock
 from garrison.ingest.pipeline import ingest_path
 from garrison.ingest.summary import IngestSummary
@@ -150,12 +151,17 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(platform: Platform) -> Iterator[str]:
-    """The platform's application on a free local port, in a thread; yields its URL."""
+def serving(platform: Platform, automation: Automation | None = None) -> Iterator[str]:
+    """The platform's application on a free local port, in a thread; yields its URL.
+
+    ``automation`` replaces the application's response service (one with a recording
+    command runner, so that nothing changes the test host).
+    """
     port = free_port()
-    config = uvicorn.Config(
-        create_app(platform), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
-    )
+    app = create_app(platform)
+    if automation is not None:
+        app.state.automation = automation
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()

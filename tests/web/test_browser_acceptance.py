@@ -19,9 +19,8 @@ from garrison.platform import Platform
 from garrison.respond.actions.argv import RecordingRunner
 from garrison.settings import AuthSettings, Settings
 from tests.test_automation import ADD, brute_force, ingest
-from tests.web.conftest import PASSWORD, require_chromium
+from tests.web.conftest import PASSWORD, require_chromium, serving
 from tests.web.test_browser import CHROMIUM, FLAGS, RunningClock
-from tests.web.test_browser_response import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,22 +13,17 @@ The server's automation service records host commands instead of running them.
 
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-import uvicorn
 
 from garrison.automation import Automation
 from garrison.platform import Platform
 from garrison.respond.actions.argv import RecordingRunner
 from garrison.respond.config import ResponseSettings
-from garrison.serve.app import create_app
 from garrison.settings import Settings
-from tests.web.conftest import PASSWORD, free_port, require_chromium
+from tests.web.conftest import PASSWORD, require_chromium, serving
 from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, RunningClock
 from tests.web.test_response import ADD, PLAYBOOK, XSS
 
@@ -42,27 +37,6 @@ class Site:
     automation: Automation
     runner: RecordingRunner
     run_id: int
-
-
-@contextlib.contextmanager
-def serving(platform: Platform, automation: Automation) -> Iterator[str]:
-    """Like ``conftest.serving``, with the recording automation service on the app."""
-    app = create_app(platform)
-    app.state.automation = automation
-    port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        running.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,12 @@ def test_bad_arguments(raw: dict[str, object]) -> None:
 def test_a_real_sleep_is_killed(make_ctx: MakeContext) -> None:
     child = subprocess.Popen(["sleep", "30"])
     try:
+        # Popen returns after the fork, maybe before the exec: until then the child is "python".
+        comm = Path(f"/proc/{child.pid}/comm")
+        deadline = time.monotonic() + 10
+        while comm.read_text().strip() != "sleep":
+            assert time.monotonic() < deadline, "the child never became sleep"
+            time.sleep(0.01)
         ctx = make_ctx(SubprocessRunner())
         args = ACTION.parse({"pid": child.pid, "signal": "KILL", "expect_name": "sleep"})
         outcome = ACTION.run(args, ctx)
