@@ -5,10 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
+import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import uvicorn
+from uvicorn.server import HANDLED_SIGNALS
 
 from garrison.automation import Automation
 from garrison.platform import Platform
@@ -110,6 +114,28 @@ async def respond_forever(automation: Automation, interval: float = 5.0) -> None
         await asyncio.sleep(interval)
 
 
+class GracefulServer(uvicorn.Server):
+    """uvicorn's server, except that it does not re-raise the stop signal after its shutdown.
+
+    uvicorn raises SIGTERM/SIGINT again once the HTTP server has stopped, which ends the
+    process before :func:`serve` can flush the syslog buffer and give up the scheduler lease.
+    Here the signal only stops the server; the process then finishes its clean-up and exits.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        """Stop on SIGINT/SIGTERM, then restore the previous handlers (main thread only)."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in HANDLED_SIGNALS}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def server_config(app: Any, platform: Platform, *, host: str, port: int) -> uvicorn.Config:
     """The uvicorn configuration: HTTPS when a certificate and key are set."""
     settings = platform.settings
@@ -157,7 +183,7 @@ async def serve(
     responder = asyncio.create_task(respond_forever(automation))
     config = server_config(app, platform, host=host, port=port)
     try:
-        await uvicorn.Server(config).serve()
+        await GracefulServer(config).serve()
     finally:
         if transport is not None and server is not None:
             await stop_listeners(transport, server, collector)
