@@ -41,6 +41,7 @@ from garrison.storage.sql.incident_automation import AutomationReport, IncidentA
 from garrison.storage.sql.incident_clocks import ClockEvent
 from garrison.storage.sql.incident_clocks import sweep as sweep_clocks
 from garrison.storage.sql.incidents import IncidentStore
+from garrison.storage.sql.jobs import JobStore
 from garrison.storage.sql.responders import ResponderStore
 from garrison.storage.sql.rule_settings import RuleSettings
 from garrison.storage.sql.scans import ScanStore
@@ -82,6 +83,7 @@ class Platform:
     assets: AssetStore
     responders: ResponderStore
     scans: ScanStore
+    jobs: JobStore
     _detector: LiveDetector | None = None
     _notifier: Notifier | None = None
     _notifier_revision: tuple[tuple[str, str], ...] = ()
@@ -130,6 +132,7 @@ class Platform:
             assets=AssetStore(engine, clock),
             responders=ResponderStore(engine, clock),
             scans=ScanStore(engine, clock),
+            jobs=JobStore(engine, clock, zone=resolve_zone(settings.timezone)),
         )
 
     @property

@@ -96,6 +96,7 @@ PAGES = [
     ("events", "/events?q=event.outcome%3Afailure&since=30d"),
     ("timeline", "/events/timeline?kind=ip&value=203.0.113.45&since=30d"),
     ("rules", "/rules"),
+    ("jobs", "/jobs"),
     ("audit", "/audit"),
     ("users", "/admin/users"),
     ("tokens", "/admin/tokens"),

@@ -26,11 +26,10 @@ from datetime import datetime, timedelta
 from garrison.automation import Automation
 from garrison.compliance import Compliance
 from garrison.core.errors import GarrisonError, InputError, NotFoundError
-from garrison.core.timezones import resolve_zone
 from garrison.platform import Platform
 from garrison.scheduler.jobs import JobSpec
 from garrison.serve.jobkinds import Services, kind_of
-from garrison.storage.sql.jobs import LEADER, JobRun, JobStore, StoredJob
+from garrison.storage.sql.jobs import LEADER, JobRun, StoredJob
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +74,7 @@ class Scheduler:
             ttl: How long the leader lease lasts without renewal.
         """
         self.platform = platform
-        self.jobs = JobStore(
-            platform.store.engine, platform.clock, zone=resolve_zone(platform.settings.timezone)
-        )
+        self.jobs = platform.jobs
         self.holder = holder or worker_id()
         self.ttl = ttl
         self.services = Services(

@@ -35,6 +35,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("/rules", N_("Rules"), "read", "shield"),
     NavItem("/checks", N_("Compliance"), "read", "clipboard-check"),
     NavItem("/response", N_("Response"), "read", "zap"),
+    NavItem("/jobs", N_("Scheduled jobs"), "read", "clock"),
     NavItem("/audit", N_("Audit trail"), "audit", "list"),
     NavItem("/admin/users", N_("Users"), "admin", "users"),
     NavItem("/admin/tokens", N_("API tokens"), "admin", "key"),
