@@ -26,6 +26,17 @@ from garrison.serve.app import create_app
 from garrison.settings import Settings
 
 PASSWORD = "Correct-Horse-7-Battery"
+CHROMIUM = os.environ.get("GARRISON_CHROMIUM", "/usr/bin/chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
@@ -174,3 +185,14 @@ def serving(platform: Platform, automation: Automation | None = None) -> Iterato
     finally:
         running.should_exit = True
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """One headless Chromium per test module (Playwright, the system's browser)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()

@@ -11,7 +11,6 @@ is skipped, unless ``GARRISON_REQUIRE_BROWSER=1`` (set by CI), which makes it fa
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,24 +22,19 @@ import pytest
 from garrison.auth import totp
 from garrison.platform import Platform
 from garrison.settings import Settings
-from tests.web.conftest import PASSWORD, require_chromium, serving, store_examples
+from tests.web.conftest import (
+    CHROMIUM,
+    PASSWORD,
+    require_chromium,
+    serving,
+    store_examples,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("GARRISON_CHROMIUM", "/usr/bin/chromium")
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 #: The example logs are from 2026-11-23; the server's clock starts there and runs on.
 START = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 class RunningClock:
@@ -78,16 +72,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     platform.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
-
-
 PAGES = [
     ("overview", "/overview"),
     ("overview-7d", "/overview?span=7d"),
@@ -106,12 +90,12 @@ PAGES = [
 
 
 def test_admin_signs_in_with_mfa_works_the_queue_and_switches_language(
-    server: Server, browser: object
+    server: Server, chromium: object
 ) -> None:
     from playwright.sync_api import Browser, expect
 
-    assert isinstance(browser, Browser)
-    context = browser.new_context(
+    assert isinstance(chromium, Browser)
+    context = chromium.new_context(
         viewport={"width": 1440, "height": 900}, locale="zh-CN", device_scale_factor=1
     )
     page = context.new_page()

@@ -19,8 +19,8 @@ from garrison.platform import Platform
 from garrison.respond.actions.argv import RecordingRunner
 from garrison.settings import AuthSettings, Settings
 from tests.test_automation import ADD, brute_force, ingest
-from tests.web.conftest import PASSWORD, require_chromium, serving
-from tests.web.test_browser import CHROMIUM, FLAGS, RunningClock
+from tests.web.conftest import CHROMIUM, PASSWORD, require_chromium, serving
+from tests.web.test_browser import RunningClock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -41,9 +41,9 @@ def site(tmp_path: Path) -> Iterator[tuple[str, Platform, Automation, RecordingR
 
 
 def test_a_brute_force_sample_ends_in_an_approved_block_seen_in_the_console(
-    site: tuple[str, Platform, Automation, RecordingRunner], tmp_path: Path
+    site: tuple[str, Platform, Automation, RecordingRunner], tmp_path: Path, chromium: object
 ) -> None:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, expect
 
     url, platform, automation, runner = site
     ingest(platform, tmp_path, brute_force("10.20.30.40"))
@@ -51,42 +51,41 @@ def test_a_brute_force_sample_ends_in_an_approved_block_seen_in_the_console(
     assert automation.runs.get(run_id).status == "waiting"
     assert [c for c in runner.calls if c[:6] == ADD] == []
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        page: Page = browser.new_page(locale="zh-CN")
-        problems: list[str] = []
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        page.goto(url + "/login")
-        page.get_by_test_id("login-name").fill("admin.wang")
-        page.get_by_test_id("login-password").fill(PASSWORD)
-        page.get_by_test_id("login-submit").click()
-        expect(page).to_have_url(url + "/overview")
+    assert isinstance(chromium, Browser)
+    page: Page = chromium.new_page(locale="zh-CN")
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(url + "/login")
+    page.get_by_test_id("login-name").fill("admin.wang")
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page).to_have_url(url + "/overview")
 
-        page.get_by_test_id("nav-zap").click()
-        row = page.get_by_test_id("run-row")
-        expect(row).to_have_count(1)
-        expect(row).to_have_attribute("data-status", "waiting")
-        expect(row).to_contain_text("brute-force-block")
+    page.get_by_test_id("nav-zap").click()
+    row = page.get_by_test_id("run-row")
+    expect(row).to_have_count(1)
+    expect(row).to_have_attribute("data-status", "waiting")
+    expect(row).to_contain_text("brute-force-block")
 
-        page.get_by_test_id("tab-approvals").click()
-        approval = page.get_by_test_id("approval-row")
-        expect(approval.get_by_test_id("approval-message")).to_have_text(
-            "Block the internal address 10.20.30.40 for 24h?"
-        )
-        approval.get_by_test_id("decide-comment").fill("verified: a scanner gone wrong")
-        approval.get_by_test_id("approve").click()
-        expect(page.get_by_test_id("done")).to_be_visible()
-        page.get_by_test_id("done-run").click()
-        expect(page).to_have_url(url + f"/response/runs/{run_id}")
-        expect(page.get_by_test_id("run-status").locator("[data-status]")).to_have_attribute(
-            "data-status", "succeeded"
-        )
-        block = page.locator('[data-testid="run-step"][data-step="block"]')
-        expect(block).to_have_attribute("data-status", "succeeded")
-        expect(block.get_by_test_id("step-commands")).to_contain_text(
-            "nft add element inet garrison blocklist4 '{ 10.20.30.40 timeout 86400s }'"
-        )
-        expect(page.get_by_test_id("decided-by")).to_have_text("admin.wang")
-        browser.close()
+    page.get_by_test_id("tab-approvals").click()
+    approval = page.get_by_test_id("approval-row")
+    expect(approval.get_by_test_id("approval-message")).to_have_text(
+        "Block the internal address 10.20.30.40 for 24h?"
+    )
+    approval.get_by_test_id("decide-comment").fill("verified: a scanner gone wrong")
+    approval.get_by_test_id("approve").click()
+    expect(page.get_by_test_id("done")).to_be_visible()
+    page.get_by_test_id("done-run").click()
+    expect(page).to_have_url(url + f"/response/runs/{run_id}")
+    expect(page.get_by_test_id("run-status").locator("[data-status]")).to_have_attribute(
+        "data-status", "succeeded"
+    )
+    block = page.locator('[data-testid="run-step"][data-step="block"]')
+    expect(block).to_have_attribute("data-status", "succeeded")
+    expect(block.get_by_test_id("step-commands")).to_contain_text(
+        "nft add element inet garrison blocklist4 '{ 10.20.30.40 timeout 86400s }'"
+    )
+    expect(page.get_by_test_id("decided-by")).to_have_text("admin.wang")
+    page.close()
     assert problems == []
     assert [c for c in runner.calls if c[:6] == ADD] == [(*ADD, "{ 10.20.30.40 timeout 86400s }")]

@@ -22,8 +22,8 @@ from garrison.checks.targets import ScanTarget
 from garrison.platform import Platform
 from garrison.settings import Settings
 from garrison.web.views import checks_common
-from tests.web.conftest import PASSWORD, require_chromium, serving
-from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, RunningClock
+from tests.web.conftest import CHROMIUM, PASSWORD, require_chromium, serving
+from tests.web.test_browser import ARTEFACTS, RunningClock
 from tests.web.test_checks import XSS, _finding, _scores, container_checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -76,16 +76,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         patch.setattr(checks_common, "_metadata", container_checks)
         yield Site(url, platform, ids)
     platform.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_compliance_pages_draw_their_charts_in_both_languages(site: Site, chromium: object) -> None:

@@ -23,8 +23,8 @@ from garrison.ingest.summary import IngestSummary
 from garrison.platform import Platform
 from garrison.settings import Settings
 from garrison.storage.sql.incident_clocks import sweep
-from tests.web.conftest import EXAMPLES, PASSWORD, require_chromium, serving
-from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, RunningClock
+from tests.web.conftest import CHROMIUM, EXAMPLES, PASSWORD, require_chromium, serving
+from tests.web.test_browser import ARTEFACTS, RunningClock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -142,16 +142,6 @@ def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Board]:
     with serving(platform) as url:
         yield Board(url, platform, clock, ids)
     platform.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_board_countdowns_and_incident_work_in_both_languages(

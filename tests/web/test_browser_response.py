@@ -23,8 +23,8 @@ from garrison.platform import Platform
 from garrison.respond.actions.argv import RecordingRunner
 from garrison.respond.config import ResponseSettings
 from garrison.settings import Settings
-from tests.web.conftest import PASSWORD, require_chromium, serving
-from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS, RunningClock
+from tests.web.conftest import CHROMIUM, PASSWORD, require_chromium, serving
+from tests.web.test_browser import ARTEFACTS, RunningClock
 from tests.web.test_response import ADD, PLAYBOOK, XSS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -62,16 +62,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with serving(platform, automation) as url:
         yield Site(url, platform, automation, runner, run.id)
     platform.close()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_an_analyst_approves_in_the_inbox_and_the_run_goes_on(site: Site, chromium: object) -> None:

@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from garrison.auth import totp
-from tests.web.conftest import PASSWORD, free_port, require_chromium
-from tests.web.test_browser import ARTEFACTS, CHROMIUM, FLAGS
+from tests.web.conftest import CHROMIUM, FLAGS, PASSWORD, free_port, require_chromium
+from tests.web.test_browser import ARTEFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.integration]
 
