@@ -18,10 +18,9 @@ from starlette.concurrency import run_in_threadpool
 from garrison.scheduler.jobs import MAX_CATCH_UP, NAME, JobSpec
 from garrison.serve.api import Admin, Reader
 from garrison.serve.scheduling import Scheduler
-from garrison.storage.sql.jobs import LEADER
+from garrison.storage.sql.jobs import LEADER, RunStatus
 
 JobName = Annotated[str, PathParam(pattern=f"^{NAME.pattern}$")]
-RunStatus = Literal["running", "ok", "failed", "skipped", "abandoned"]
 _LOCK = threading.Lock()
 
 

@@ -270,3 +270,17 @@ def test_a_stored_job_that_cannot_be_scheduled_is_stopped_visibly(
     with engine.connect() as conn:
         row = conn.execute(sa.select(t.jobs).where(t.jobs.c.name == "sweep")).one()
     assert row.next_run is None and row.last_slot == to_micros(at(12))
+
+
+def test_last_runs_are_the_newest_run_of_each_job(jobs: JobStore, clock: FrozenClock) -> None:
+    jobs.upsert(hourly("sweep"), actor="cli:root")
+    jobs.upsert(hourly("tidy"), actor="cli:root")
+    jobs.upsert(hourly("idle"), actor="cli:root")
+    first = jobs.start_run("sweep", at(13), holder="user:li.na")
+    jobs.finish_run(first, False, error="down")
+    second = jobs.start_run("sweep", at(14), holder="user:li.na")
+    jobs.finish_run(second, True, summary="fine")
+    tidy = jobs.start_run("tidy", at(13), holder="user:li.na")
+    last = jobs.last_runs()
+    assert {name: run.id for name, run in last.items()} == {"sweep": second, "tidy": tidy}
+    assert (last["sweep"].status, last["tidy"].status) == ("ok", "running")

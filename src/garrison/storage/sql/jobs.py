@@ -12,7 +12,7 @@ from __future__ import annotations
 import builtins
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, Literal, get_args
 
 import orjson
 import sqlalchemy as sa
@@ -28,7 +28,8 @@ from garrison.storage.sql.codec import from_micros, to_micros
 #: The lease whose holder runs the jobs.
 LEADER = "scheduler"
 #: Run statuses: claimed or running, finished well or not, let go by policy, lost in a crash.
-STATUSES = ("running", "ok", "failed", "skipped", "abandoned")
+RunStatus = Literal["running", "ok", "failed", "skipped", "abandoned"]
+STATUSES: tuple[str, ...] = get_args(RunStatus)
 #: Longest summary or error text kept per run.
 MAX_TEXT = 4000
 _HOLDER_CHARS = 128
@@ -586,6 +587,14 @@ class JobStore:
             query = query.where(runs.c.id < before)
         with self.engine.connect() as conn:
             return [_run(r) for r in conn.execute(query)]
+
+    def last_runs(self) -> dict[str, JobRun]:
+        """The newest run of each job that has run, by job name (one query)."""
+        runs = t.job_runs
+        newest = sa.select(sa.func.max(runs.c.id)).group_by(runs.c.job).scalar_subquery()
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(runs).where(runs.c.id.in_(newest)))
+            return {row.job: _run(row) for row in rows}
 
     def prune_history(self, keep_days: int) -> int:
         """Delete finished runs that started more than ``keep_days`` ago; return how many."""

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from garrison.platform import Platform
 from garrison.scheduler.jobs import NAME
-from garrison.storage.sql.jobs import LEADER, STATUSES, JobRun
+from garrison.storage.sql.jobs import LEADER, STATUSES
 from garrison.web.auth import Viewer, page
 from garrison.web.i18n import N_, translations
 from garrison.web.render import render
@@ -78,11 +78,6 @@ def jobs_page(
     gettext = translations(viewer.language).gettext
     store = _platform(request).jobs
     jobs = store.list()
-    last: dict[str, JobRun] = {}
-    for stored in jobs:
-        found = store.history(job=stored.name, limit=1)
-        if found:
-            last[stored.name] = found[0]
     status = status if status in STATUSES else ""
     history = store.history(job=job or None, status=status or None, limit=HISTORY_SHOWN)
     return render(
@@ -92,7 +87,7 @@ def jobs_page(
         language=viewer.language,
         title=gettext("Scheduled jobs"),
         jobs=jobs,
-        last=last,
+        last=store.last_runs(),
         history=history,
         leader=store.holder(LEADER),
         job=job,
