@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,14 +19,9 @@ import pytest
 from garrison.core.clock import SystemClock
 from garrison.storage.sql.engine import make_engine
 from garrison.storage.sql.jobs import LEADER, JobStore
+from tests.web.conftest import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_sigterm_releases_the_scheduler_lease_and_exits_0(tmp_path: Path) -> None:

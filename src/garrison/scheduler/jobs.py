@@ -271,7 +271,7 @@ def next_fire(spec: JobSpec, after: datetime, tz: tzinfo) -> datetime:
             if fire > after:
                 return fire
     except CroniterError:
-        pass
+        raise _never(spec) from None
     raise _never(spec)
 
 

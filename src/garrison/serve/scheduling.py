@@ -19,7 +19,6 @@ import logging
 import os
 import secrets
 import socket
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -176,7 +175,6 @@ class Scheduler:
 
     def _run(self, spec: JobSpec, slot: datetime, holder: str) -> JobRun:
         run_id = self.jobs.start_run(spec.name, slot, holder=holder)
-        started = time.perf_counter()
         summary: str | None = None
         error: str | None = None
         try:
@@ -192,8 +190,7 @@ class Scheduler:
         else:
             ok = True
             log.info("job %s (%s): %s", spec.name, slot.isoformat(), summary)
-        took = timedelta(seconds=time.perf_counter() - started)
-        return self.jobs.finish_run(run_id, ok, summary=summary, error=error, duration=took)
+        return self.jobs.finish_run(run_id, ok, summary=summary, error=error)
 
 
 async def schedule_forever(scheduler: Scheduler, interval: float = 15.0) -> None:
